@@ -1,0 +1,1 @@
+"""silink gateway: server, domain, intake, storage, identity, audit and the `silink` CLI."""

@@ -1,0 +1,118 @@
+"""Append-only, hash-chained audit log of every state change and privileged call.
+
+Each entry's hash is SHA-256 over the previous entry's hash and the entry's canonical JSON, so changing,
+removing or reordering any entry breaks every hash after it. ``verify`` walks the chain and names the
+first entry that does not hold. The database also refuses UPDATE and DELETE on the table (triggers);
+the chain is what catches someone who goes around them.
+
+Entries never contain personal data: ``detail`` passes through the same redactor as the logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from gateway.redaction import redact_value
+from gateway.storage import Database
+from gateway.storage.tables import audit_head, audit_log
+
+GENESIS = "0" * 64
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    body = {k: row[k] for k in (
+        "seq", "at", "principal", "action", "object_type", "object_id", "before_state", "after_state", "detail"
+    )}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + canonical.encode("utf-8")).hexdigest()
+
+
+def append(
+    conn: Connection,
+    *,
+    principal: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: str | None = None,
+    after: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Add one entry inside the caller's write transaction; returns its sequence number.
+
+    Call it last in a transaction: on PostgreSQL the head row stays locked until commit, which is what
+    keeps the chain linear when several gateway processes write at once.
+    """
+    head_q = select(audit_head.c.last_seq, audit_head.c.last_hash).where(audit_head.c.id == 1)
+    if conn.dialect.name == "postgresql":
+        head_q = head_q.with_for_update()
+    last_seq, last_hash = conn.execute(head_q).one()
+    row = {
+        "seq": last_seq + 1,
+        "at": _now(),
+        "principal": principal,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "before_state": before,
+        "after_state": after,
+        "detail": json.dumps(
+            redact_value(detail or {}), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ),
+    }
+    row["prev_hash"] = last_hash
+    row["hash"] = entry_hash(last_hash, row)
+    conn.execute(audit_log.insert().values(**row))
+    conn.execute(
+        update(audit_head).where(audit_head.c.id == 1).values(last_seq=row["seq"], last_hash=row["hash"])
+    )
+    return row["seq"]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checked": self.checked, "first_bad_seq": self.first_bad_seq, "reason": self.reason}
+
+
+def verify(db: Database, batch_rows: int = 10_000) -> VerifyResult:
+    """Walk the whole chain in order; stops at the first entry that does not hold."""
+    prev_hash = GENESIS
+    expected_seq = 1
+    checked = 0
+    with db.read() as conn:
+        head_seq, head_hash = conn.execute(
+            select(audit_head.c.last_seq, audit_head.c.last_hash).where(audit_head.c.id == 1)
+        ).one()
+        result = conn.execution_options(stream_results=True, yield_per=batch_rows).execute(
+            select(audit_log).order_by(audit_log.c.seq)
+        )
+        for r in result.mappings():
+            row = dict(r)
+            if row["seq"] != expected_seq:
+                return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
+            if row["prev_hash"] != prev_hash:
+                return VerifyResult(False, checked, row["seq"], "link to the previous entry is broken")
+            if entry_hash(prev_hash, row) != row["hash"]:
+                return VerifyResult(False, checked, row["seq"], "entry content does not match its hash")
+            prev_hash = row["hash"]
+            expected_seq += 1
+            checked += 1
+    if checked != head_seq or prev_hash != head_hash:
+        return VerifyResult(False, checked, checked + 1, "entries after this point were removed")
+    return VerifyResult(True, checked)

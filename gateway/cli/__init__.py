@@ -1,0 +1,1 @@
+"""The `silink` command line. Each command lives in its own ``cmd_*.py`` module."""

@@ -1,0 +1,100 @@
+"""Request-id idempotency (AIP-155), written in the same transaction as the effect.
+
+* the same ``request_id`` with the same payload returns the stored response, without a second effect;
+* the same ``request_id`` with a different payload fails with ``REQUEST_ID_REUSED``;
+* two concurrent calls with one ``request_id``: the unique constraint lets one insert its record; the
+  other's insert fails (PostgreSQL makes it wait for the first to commit), it rolls back whatever it did
+  and reads the winner's stored response.
+
+The record is inserted *before* the effect runs, so a losing call fails fast instead of doing all its
+work and then rolling it back. Ids never expire.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gateway.errors import Internal, RequestIdReused
+from gateway.storage import Database
+from gateway.storage.tables import idempotency
+
+_PENDING = b""
+
+
+def payload_hash(*parts: bytes) -> bytes:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(len(p).to_bytes(8, "big"))
+        h.update(p)
+    return h.digest()
+
+
+class _LostRace(Exception):
+    """Our insert hit the unique key: another call with this request_id got there first."""
+
+
+def _stored(conn: Connection, principal: str, method: str, request_id: str, phash: bytes) -> bytes | None:
+    row = conn.execute(
+        select(idempotency.c.payload_hash, idempotency.c.response).where(
+            idempotency.c.principal == principal,
+            idempotency.c.method == method,
+            idempotency.c.request_id == request_id,
+        )
+    ).first()
+    if row is None:
+        return None
+    if bytes(row.payload_hash) != phash:
+        raise RequestIdReused(metadata={"request_id": request_id[:64], "method": method.rsplit("/", 1)[-1]})
+    return bytes(row.response)
+
+
+def run_once(
+    db: Database,
+    *,
+    principal: str,
+    method: str,
+    request_id: str,
+    payload: bytes,
+    effect: Callable[[Connection], bytes],
+) -> tuple[bytes, bool]:
+    """Run ``effect`` at most once for this request id; returns (response, replayed)."""
+    phash = payload_hash(payload)
+    for _ in range(5):
+        try:
+            with db.write() as conn:
+                stored = _stored(conn, principal, method, request_id, phash)
+                if stored is not None:
+                    return stored, True
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            idempotency.insert().values(
+                                principal=principal,
+                                method=method,
+                                request_id=request_id,
+                                payload_hash=phash,
+                                response=_PENDING,
+                                created_at=dt.datetime.now(dt.UTC).isoformat(),
+                            )
+                        )
+                except IntegrityError:
+                    raise _LostRace() from None
+                response = effect(conn)
+                conn.execute(
+                    update(idempotency)
+                    .where(
+                        idempotency.c.principal == principal,
+                        idempotency.c.method == method,
+                        idempotency.c.request_id == request_id,
+                    )
+                    .values(response=response)
+                )
+                return response, False
+        except _LostRace:
+            continue
+    raise Internal("request id contention did not settle", "IDEMPOTENCY_CONTENTION")

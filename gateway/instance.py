@@ -1,0 +1,125 @@
+"""`silink init`: an instance folder with everything the embedded default needs.
+
+    DIR/
+      silink.toml          configuration (see the comments inside)
+      silink.db            SQLite database, migrated (unless [database] url names PostgreSQL)
+      pki/ca.pem, ca.key   development CA
+      pki/server.pem/.key  server certificate for localhost
+      pki/clients/*.pem    one client certificate per demo principal (CN = principal)
+      secrets/master.key   master key for personal-data encryption (0600; never commit it)
+
+Running init again on an existing folder adds what is missing and never replaces a key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.config import CONFIG_NAME, load_config
+from gateway.storage import Database, migrate
+from keys.datakey import create_master_key
+from keys.devca import DevCA
+
+# Principal → roles for the demo identities. A real deployment lists its own people here.
+DEMO_PRINCIPALS: dict[str, list[str]] = {
+    "officer:wang": ["officer"],
+    "approver:li": ["approver"],
+    "finance:zhao": ["finance"],
+    "auditor:sun": ["auditor"],
+    "admin:zhou": ["admin"],
+    "admin:wu": ["admin"],
+    "bank:102": ["bank"],
+    "bank:105": ["bank"],
+    "channel:branch-102": ["card_channel"],
+}
+
+CONFIG_TEMPLATE = """\
+# silink instance configuration. Relative paths are relative to this folder.
+
+[server]
+# host:port of the gRPC API. TLS with client certificates is always on unless plaintext = true,
+# which is accepted only for a loopback address and logs a warning at start.
+listen = "127.0.0.1:{port}"
+plaintext = false
+# Prometheus metrics (text format over HTTP) on a separate port; "" turns them off.
+metrics_listen = "127.0.0.1:{metrics_port}"
+# On SIGTERM: health goes NOT_SERVING, then in-flight calls get this long to finish.
+shutdown_grace_seconds = 10
+
+[database]
+# Empty: SQLite file silink.db here (WAL, synchronous=FULL).
+# PostgreSQL: url = "postgresql://user:password@host:5432/silink"
+url = ""
+
+[tls]
+ca = "pki/ca.pem"
+server_cert = "pki/server.pem"
+server_key = "pki/server.key"
+
+[secrets]
+# Master key for personal-data encryption. Keep it out of backups of the database.
+master_key = "secrets/master.key"
+
+[identity.principals]
+# Certificate common name → roles. Roles: officer, approver, finance, auditor, admin, bank,
+# card_channel. Principals named bank:<code> and channel:<name> get their role by prefix.
+{principals}
+# [identity.permissions] may replace the default method globs of a role, e.g.
+# auditor = ["/silink.admin.v1.AdminService/VerifyAudit"]
+"""
+
+
+@dataclass(frozen=True)
+class InitResult:
+    home: Path
+    created: list[str]
+
+
+def _toml_principals() -> str:
+    return "\n".join(f'"{p}" = [{", ".join(repr(r).replace(chr(39), chr(34)) for r in roles)}]'
+                     for p, roles in DEMO_PRINCIPALS.items())
+
+
+def client_cert_paths(home: Path, principal: str) -> tuple[Path, Path]:
+    stem = principal.replace(":", "_")
+    return home / "pki" / "clients" / f"{stem}.pem", home / "pki" / "clients" / f"{stem}.key"
+
+
+def init_instance(home: Path, *, port: int = 7443, metrics_port: int = 9464, database_url: str = "") -> InitResult:
+    home = Path(home).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    created: list[str] = []
+    cfg_path = home / CONFIG_NAME
+    if not cfg_path.exists():
+        text = CONFIG_TEMPLATE.format(port=port, metrics_port=metrics_port, principals=_toml_principals())
+        if database_url:
+            text = text.replace('url = ""', f'url = "{database_url}"', 1)
+        cfg_path.write_text(text, encoding="utf-8")
+        created.append(CONFIG_NAME)
+    cfg = load_config(home)
+
+    ca = DevCA(home / "pki")
+    if not ca.exists():
+        ca.create()
+        created.append("pki/ca.pem")
+    if not cfg.tls.server_cert.exists():
+        ca.issue("silink-server", cfg.tls.server_cert.parent, server=True, file_stem="server")
+        created.append("pki/server.pem")
+    for principal in DEMO_PRINCIPALS:
+        cert, _key = client_cert_paths(home, principal)
+        if not cert.exists():
+            ca.issue(principal, cert.parent)
+            created.append(str(cert.relative_to(home)))
+
+    if not cfg.master_key_path.exists():
+        create_master_key(cfg.master_key_path)
+        created.append(str(cfg.master_key_path.relative_to(home)) if cfg.master_key_path.is_relative_to(home)
+                       else str(cfg.master_key_path))
+
+    db = Database(cfg.database_url)
+    try:
+        migrate(db)
+    finally:
+        db.dispose()
+    return InitResult(home=home, created=created)

@@ -1,0 +1,1 @@
+"""The gRPC server: TLS, interceptors, health and reflection, graceful shutdown, metrics."""

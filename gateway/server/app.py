@@ -1,0 +1,139 @@
+"""Build and run the grpc.aio server.
+
+Start-up order: config → database (migrated) → data key → servicers → health SERVING → listen.
+Shutdown on SIGTERM/SIGINT: health NOT_SERVING first (load balancers stop sending), then the server
+stops accepting and gives in-flight calls ``shutdown_grace_seconds`` to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import os
+import signal
+from pathlib import Path
+
+import grpc
+import structlog
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+
+from gateway.config import Config
+from gateway.errors import InvalidInput
+from gateway.server.interceptor import GatewayInterceptor
+from gateway.server.metrics import start_metrics
+from gateway.services.base import AppContext
+from gateway.services.registry import SERVICES
+from gateway.storage import Database, migrate
+from keys.datakey import DataProtector, load_master_key
+
+log = structlog.get_logger("silink.server")
+
+
+def _is_loopback(listen: str) -> bool:
+    host = listen.rpartition(":")[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_context(cfg: Config) -> AppContext:
+    db = Database(cfg.database_url)
+    migrate(db)
+    return AppContext(cfg=cfg, db=db, protector=DataProtector(load_master_key(cfg.master_key_path)))
+
+
+class GatewayServer:
+    def __init__(self, cfg: Config, *, listen: str | None = None, plaintext: bool | None = None) -> None:
+        self.cfg = cfg
+        self.listen = listen or cfg.server.listen
+        self.plaintext = cfg.server.plaintext if plaintext is None else plaintext
+        if self.plaintext and not _is_loopback(self.listen):
+            raise InvalidInput(
+                "plaintext is allowed only on a loopback address", "PLAINTEXT_NOT_LOOPBACK",
+                metadata={"listen": self.listen},
+            )
+        self.ctx: AppContext | None = None
+        self.server: grpc.aio.Server | None = None
+        self.health = HealthServicer()
+        self.port: int | None = None
+        self._stop = asyncio.Event()
+
+    async def start(self) -> int:
+        self.ctx = await asyncio.to_thread(build_context, self.cfg)
+        self.server = grpc.aio.server(
+            interceptors=[GatewayInterceptor(self.cfg.identity, plaintext=self.plaintext)],
+            options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 16 * 1024 * 1024)],
+        )
+        names = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME]
+        for spec in SERVICES:
+            spec.add(spec.servicer(self.ctx), self.server)
+            names.append(spec.full_name)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        reflection.enable_server_reflection(names, self.server)
+
+        if self.plaintext:
+            log.warning("server.plaintext", listen=self.listen, note="no TLS: development on loopback only")
+            self.port = self.server.add_insecure_port(self.listen)
+        else:
+            creds = grpc.ssl_server_credentials(
+                [(self.cfg.tls.server_key.read_bytes(), self.cfg.tls.server_cert.read_bytes())],
+                root_certificates=self.cfg.tls.ca.read_bytes(),
+                require_client_auth=True,
+            )
+            self.port = self.server.add_secure_port(self.listen, creds)
+        if not self.port:
+            raise InvalidInput(f"cannot listen on {self.listen}", "LISTEN_FAILED")
+        await self.server.start()
+        for name in ["", *names[2:]]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        log.info("server.started", port=self.port, tls=not self.plaintext, db=self.ctx.db.engine.dialect.name)
+        return self.port
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def wait_and_stop(self) -> None:
+        await self._stop.wait()
+        await self.stop()
+
+    async def stop(self) -> None:
+        assert self.server is not None
+        log.info("server.stopping", grace_s=self.cfg.server.shutdown_grace_seconds)
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(self.cfg.server.shutdown_grace_seconds)
+        if self.ctx is not None:
+            self.ctx.db.dispose()
+        log.info("server.stopped")
+
+
+def write_run_file(home: Path, port: int, metrics_port: int | None, tls: bool) -> Path:
+    """Record the bound ports so `silink` clients, the demo and tests find a server started on port 0."""
+    run = home / "run"
+    run.mkdir(exist_ok=True)
+    path = run / "serve.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"pid": os.getpid(), "port": port, "metrics_port": metrics_port, "tls": tls}))
+    tmp.replace(path)
+    return path
+
+
+async def run_server(cfg: Config, *, listen: str | None = None, plaintext: bool | None = None) -> None:
+    srv = GatewayServer(cfg, listen=listen, plaintext=plaintext)
+    port = await srv.start()
+    metrics_port = start_metrics(cfg.server.metrics_listen)
+    run_file = write_run_file(cfg.home, port, metrics_port, not srv.plaintext)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, srv.request_stop)
+    try:
+        await srv.wait_and_stop()
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            run_file.unlink()

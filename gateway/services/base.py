@@ -1,0 +1,69 @@
+"""What every servicer shares: the application context, and UNIMPLEMENTED for methods not built yet.
+
+A method whose capability has not landed answers UNIMPLEMENTED with an ErrorInfo whose reason is
+``NOT_YET_AVAILABLE`` and whose metadata names the capability, instead of grpc's bare default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from gateway.config import Config
+from gateway.errors import Unimplemented
+from gateway.storage import Database
+from keys.datakey import DataProtector
+
+T = TypeVar("T")
+
+
+@dataclass
+class AppContext:
+    cfg: Config
+    db: Database
+    protector: DataProtector
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run blocking storage work off the event loop so slow banks never stall other callers."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+def fill_unimplemented(servicer_cls: type, service_descriptor: Any, capability: str) -> type:
+    """Give ``servicer_cls`` an UNIMPLEMENTED-with-ErrorInfo body for every RPC it does not define."""
+    for method in service_descriptor.methods:
+        if method.name in servicer_cls.__dict__:
+            continue
+        full = f"/{service_descriptor.full_name}/{method.name}"
+
+        def make(full_name: str, server_streaming: bool) -> Callable[..., Any]:
+            def err() -> Unimplemented:
+                return Unimplemented(
+                    f"{full_name.rsplit('/', 1)[-1]} is not available yet",
+                    metadata={"method": full_name, "capability": capability},
+                )
+
+            if server_streaming:
+                async def stream_stub(self: Any, request: Any, context: Any) -> Any:
+                    raise err()
+                    yield  # pragma: no cover - makes this an async generator
+
+                return stream_stub
+
+            async def unary_stub(self: Any, request: Any, context: Any) -> Any:
+                raise err()
+
+            return unary_stub
+
+        setattr(servicer_cls, method.name, make(full, method.server_streaming))
+    assert all(
+        inspect.iscoroutinefunction(getattr(servicer_cls, m.name)) or inspect.isasyncgenfunction(
+            getattr(servicer_cls, m.name)
+        )
+        for m in service_descriptor.methods
+    ), "servicer methods must be async"
+    return servicer_cls
