@@ -30,9 +30,20 @@ def _now() -> str:
 
 
 def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    body = {k: row[k] for k in (
-        "seq", "at", "principal", "action", "object_type", "object_id", "before_state", "after_state", "detail"
-    )}
+    body = {
+        k: row[k]
+        for k in (
+            "seq",
+            "at",
+            "principal",
+            "action",
+            "object_type",
+            "object_id",
+            "before_state",
+            "after_state",
+            "detail",
+        )
+    }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + canonical.encode("utf-8")).hexdigest()
 
@@ -87,7 +98,12 @@ class VerifyResult:
     reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "checked": self.checked, "first_bad_seq": self.first_bad_seq, "reason": self.reason}
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "first_bad_seq": self.first_bad_seq,
+            "reason": self.reason,
+        }
 
 
 def verify(db: Database, batch_rows: int = 10_000) -> VerifyResult:

@@ -51,8 +51,12 @@ def channel_as(
     return grpc.secure_channel(target, creds)
 
 
-class _Metadata(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
-                grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+class _Metadata(
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
+):
     """Adds fixed metadata (the principal, in plaintext development mode) to every call."""
 
     def __init__(self, md: tuple[tuple[str, str], ...]) -> None:
@@ -64,7 +68,10 @@ class _Metadata(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientIntercep
 
         out = _D()
         out.method, out.timeout, out.credentials = d.method, d.timeout, d.credentials
-        out.wait_for_ready, out.compression = getattr(d, "wait_for_ready", None), getattr(d, "compression", None)
+        out.wait_for_ready, out.compression = (
+            getattr(d, "wait_for_ready", None),
+            getattr(d, "compression", None),
+        )
         out.metadata = list(d.metadata or ()) + list(self.md)
         return out
 

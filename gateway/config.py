@@ -25,14 +25,27 @@ _REC = "/silink.reconciliation.v1.ReconciliationService/"
 _CARD = "/silink.card.v1.CardService/"
 _LINK = "/silink.banklink.v1.BankLinkService/"
 _ADM = "/silink.admin.v1.AdminService/"
-_READ_BATCHES = [_DIS + m for m in ("GetBatch", "ListBatches", "ListBatchLines", "ListLineErrors", "WatchBatch")]
+_READ_BATCHES = [
+    _DIS + m for m in ("GetBatch", "ListBatches", "ListBatchLines", "ListLineErrors", "WatchBatch")
+]
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     "officer": [_DIS + "CreateBatch", _DIS + "CancelBatch", _DIS + "PullLine", *_READ_BATCHES],
-    "approver": [_DIS + "ApproveBatch", _DIS + "RejectBatch", _DIS + "ReleaseBatch", _DIS + "PullLine",
-                 *_READ_BATCHES],
+    "approver": [
+        _DIS + "ApproveBatch",
+        _DIS + "RejectBatch",
+        _DIS + "ReleaseBatch",
+        _DIS + "PullLine",
+        *_READ_BATCHES,
+    ],
     "finance": [_REC + "*", *_READ_BATCHES],
-    "auditor": [*_READ_BATCHES, _ADM + "VerifyAudit", _ADM + "List*", _ADM + "GetBank",
-                _REC + "List*", _REC + "GetSettlementReport"],
+    "auditor": [
+        *_READ_BATCHES,
+        _ADM + "VerifyAudit",
+        _ADM + "List*",
+        _ADM + "GetBank",
+        _REC + "List*",
+        _REC + "GetSettlementReport",
+    ],
     "admin": [_ADM + "*"],
     "bank": [_LINK + "*"],
     "card_channel": [_CARD + "*"],
@@ -131,7 +144,10 @@ def load_config(home: Path) -> Config:
     permissions.update({k: list(v) for k, v in ident.get("permissions", {}).items()})
     identity = IdentitySettings(
         principals={k: list(v) for k, v in ident.get("principals", {}).items()},
-        prefix_roles={**DEFAULT_PREFIX_ROLES, **{k: list(v) for k, v in ident.get("prefix_roles", {}).items()}},
+        prefix_roles={
+            **DEFAULT_PREFIX_ROLES,
+            **{k: list(v) for k, v in ident.get("prefix_roles", {}).items()},
+        },
         permissions=permissions,
     )
     db_url = str(raw.get("database", {}).get("url", "") or default_database_url(home))

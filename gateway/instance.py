@@ -67,6 +67,55 @@ master_key = "secrets/master.key"
 {principals}
 # [identity.permissions] may replace the default method globs of a role, e.g.
 # auditor = ["/silink.admin.v1.AdminService/VerifyAudit"]
+
+# Each fund pays from its own expenditure account (支出户); a batch is bound to exactly one fund.
+# These are the agency's own accounts (not personal data).
+[funds.PENSION_EMPLOYEE]
+account = "370100000000100001"
+bank = "102"
+[funds.PENSION_PUBLIC]
+account = "370100000000100002"
+bank = "102"
+[funds.PENSION_RESIDENT]
+account = "370100000000100003"
+bank = "403"
+[funds.UNEMPLOYMENT]
+account = "370100000000100004"
+bank = "105"
+[funds.WORK_INJURY]
+account = "370100000000100005"
+bank = "105"
+
+# Partner banks. adapter: iso20022 | banklink | direct_link_json | fixed_width_file.
+# chunk_size: most lines per submission; sla_hours: time to a final answer before 超期督办.
+[banks."102"]
+name = "中国工商银行"
+adapter = "iso20022"
+chunk_size = 5000
+sla_hours = 24
+agreement_start = "2026-01-01"
+agreement_end = "2028-12-31"
+[banks."105"]
+name = "中国建设银行"
+adapter = "banklink"
+chunk_size = 5000
+sla_hours = 24
+agreement_start = "2026-01-01"
+agreement_end = "2028-12-31"
+[banks."308"]
+name = "招商银行"
+adapter = "direct_link_json"
+chunk_size = 6000
+sla_hours = 24
+agreement_start = "2026-01-01"
+agreement_end = "2028-12-31"
+[banks."403"]
+name = "中国邮政储蓄银行"
+adapter = "fixed_width_file"
+chunk_size = 3000
+sla_hours = 48
+agreement_start = "2026-01-01"
+agreement_end = "2028-12-31"
 """
 
 
@@ -77,8 +126,10 @@ class InitResult:
 
 
 def _toml_principals() -> str:
-    return "\n".join(f'"{p}" = [{", ".join(repr(r).replace(chr(39), chr(34)) for r in roles)}]'
-                     for p, roles in DEMO_PRINCIPALS.items())
+    return "\n".join(
+        f'"{p}" = [{", ".join(repr(r).replace(chr(39), chr(34)) for r in roles)}]'
+        for p, roles in DEMO_PRINCIPALS.items()
+    )
 
 
 def client_cert_paths(home: Path, principal: str) -> tuple[Path, Path]:
@@ -86,7 +137,9 @@ def client_cert_paths(home: Path, principal: str) -> tuple[Path, Path]:
     return home / "pki" / "clients" / f"{stem}.pem", home / "pki" / "clients" / f"{stem}.key"
 
 
-def init_instance(home: Path, *, port: int = 7443, metrics_port: int = 9464, database_url: str = "") -> InitResult:
+def init_instance(
+    home: Path, *, port: int = 7443, metrics_port: int = 9464, database_url: str = ""
+) -> InitResult:
     home = Path(home).resolve()
     home.mkdir(parents=True, exist_ok=True)
     created: list[str] = []
@@ -114,8 +167,11 @@ def init_instance(home: Path, *, port: int = 7443, metrics_port: int = 9464, dat
 
     if not cfg.master_key_path.exists():
         create_master_key(cfg.master_key_path)
-        created.append(str(cfg.master_key_path.relative_to(home)) if cfg.master_key_path.is_relative_to(home)
-                       else str(cfg.master_key_path))
+        created.append(
+            str(cfg.master_key_path.relative_to(home))
+            if cfg.master_key_path.is_relative_to(home)
+            else str(cfg.master_key_path)
+        )
 
     db = Database(cfg.database_url)
     try:

@@ -20,8 +20,19 @@ from gateway.pii import mask_name, mask_number
 
 PERSONAL_NUMBER_KEYS = frozenset(
     {
-        "id_number", "idno", "id_no", "account", "account_number", "acct", "card_number", "card_no",
-        "iban", "new_account", "payee_account", "debtor_account", "creditor_account",
+        "id_number",
+        "idno",
+        "id_no",
+        "account",
+        "account_number",
+        "acct",
+        "card_number",
+        "card_no",
+        "iban",
+        "new_account",
+        "payee_account",
+        "debtor_account",
+        "creditor_account",
     }
 )
 PERSONAL_NAME_KEYS = frozenset({"name", "payee_name", "holder_name", "account_name"})
@@ -48,10 +59,10 @@ def redact_value(value: Any, key: str | None = None) -> Any:
         return redact_text(value)
     if isinstance(value, Mapping):
         return {k: redact_value(v, str(k)) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return type(value)(redact_value(v) for v in value) if not isinstance(value, set | frozenset) else [
-            redact_value(v) for v in value
-        ]
+    if isinstance(value, list | tuple):
+        return type(value)(redact_value(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return [redact_value(v) for v in value]
     if isinstance(value, bytes | bytearray):
         return f"<{len(value)} bytes>"
     return value

@@ -41,7 +41,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         )
         session.exitstatus = 1
     else:
-        sys.stderr.write(f"\nlog scan: no clear ID or account number in {logscan.count_lines(LOG_DIR)} log lines\n")
+        sys.stderr.write(
+            f"\nlog scan: no clear ID or account number in {logscan.count_lines(LOG_DIR)} log lines\n"
+        )
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------------
@@ -95,6 +97,7 @@ def db(db_url: str):
 
 # -- instances and servers -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def instance(tmp_path: Path, db_url: str) -> Path:
     """An initialised instance folder whose database is on the parametrised backend."""
@@ -116,9 +119,22 @@ class ServerProcess:
             run_file.unlink()
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli.main", "serve", "--dir", str(home),
-             "--listen", "127.0.0.1:0", *extra],
-            stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO,
+            [
+                sys.executable,
+                "-m",
+                "gateway.cli.main",
+                "serve",
+                "--dir",
+                str(home),
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
+                *extra,
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         deadline = time.time() + 60
@@ -147,7 +163,8 @@ class ServerProcess:
         return self.proc.returncode
 
     def log_text(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 

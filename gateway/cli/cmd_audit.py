@@ -31,6 +31,8 @@ def run_verify(args: argparse.Namespace) -> int:
     elif result.ok:
         print(f"audit chain intact: {result.checked} entries verified")
     else:
-        print(f"audit chain BROKEN at entry {result.first_bad_seq}: {result.reason} "
-              f"({result.checked} entries verified before it)")
+        print(
+            f"audit chain BROKEN at entry {result.first_bad_seq}: {result.reason} "
+            f"({result.checked} entries verified before it)"
+        )
     return 0 if result.ok else 1

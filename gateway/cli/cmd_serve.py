@@ -13,13 +13,22 @@ from gateway.logs import configure_logging
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="run the gateway until SIGTERM or Ctrl-C")
     add_dir_arg(p)
-    p.add_argument("--listen", default=None, help="host:port to listen on (default from silink.toml; port 0 = any)")
+    p.add_argument(
+        "--listen", default=None, help="host:port to listen on (default from silink.toml; port 0 = any)"
+    )
+    p.add_argument(
+        "--metrics-listen",
+        default=None,
+        help='host:port for Prometheus metrics (default from silink.toml; "" disables; port 0 = any)',
+    )
     p.add_argument(
         "--plaintext-loopback",
         action="store_true",
         help="serve without TLS; refused unless the address is loopback; logs a warning",
     )
-    p.add_argument("--log-format", choices=["json", "console"], default="json", help="log renderer (default json)")
+    p.add_argument(
+        "--log-format", choices=["json", "console"], default="json", help="log renderer (default json)"
+    )
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ERROR (default INFO)")
     p.set_defaults(func=run)
 
@@ -29,5 +38,12 @@ def run(args: argparse.Namespace) -> int:
     from gateway.server.app import run_server  # the server stack loads only for this command
 
     cfg = load_config(instance_dir(args))
-    asyncio.run(run_server(cfg, listen=args.listen, plaintext=True if args.plaintext_loopback else None))
+    asyncio.run(
+        run_server(
+            cfg,
+            listen=args.listen,
+            plaintext=True if args.plaintext_loopback else None,
+            metrics_listen=args.metrics_listen,
+        )
+    )
     return 0

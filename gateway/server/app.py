@@ -56,7 +56,8 @@ class GatewayServer:
         self.plaintext = cfg.server.plaintext if plaintext is None else plaintext
         if self.plaintext and not _is_loopback(self.listen):
             raise InvalidInput(
-                "plaintext is allowed only on a loopback address", "PLAINTEXT_NOT_LOOPBACK",
+                "plaintext is allowed only on a loopback address",
+                "PLAINTEXT_NOT_LOOPBACK",
                 metadata={"listen": self.listen},
             )
         self.ctx: AppContext | None = None
@@ -124,10 +125,16 @@ def write_run_file(home: Path, port: int, metrics_port: int | None, tls: bool) -
     return path
 
 
-async def run_server(cfg: Config, *, listen: str | None = None, plaintext: bool | None = None) -> None:
+async def run_server(
+    cfg: Config,
+    *,
+    listen: str | None = None,
+    plaintext: bool | None = None,
+    metrics_listen: str | None = None,
+) -> None:
     srv = GatewayServer(cfg, listen=listen, plaintext=plaintext)
     port = await srv.start()
-    metrics_port = start_metrics(cfg.server.metrics_listen)
+    metrics_port = start_metrics(cfg.server.metrics_listen if metrics_listen is None else metrics_listen)
     run_file = write_run_file(cfg.home, port, metrics_port, not srv.plaintext)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -137,12 +137,16 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str, icp: GatewayInterceptor, 
                 return await inner(request_or_iterator, context)
             except grpc.aio.AbortError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - every failure must become a status
+            except Exception as exc:
                 await icp.fail(call, context, exc)
             finally:
                 icp.finish(call, context)
 
-        factory = grpc.unary_unary_rpc_method_handler if handler.unary_unary else grpc.stream_unary_rpc_method_handler
+        factory = (
+            grpc.unary_unary_rpc_method_handler
+            if handler.unary_unary
+            else grpc.stream_unary_rpc_method_handler
+        )
         return factory(
             unary_response,
             request_deserializer=handler.request_deserializer,
@@ -151,7 +155,9 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str, icp: GatewayInterceptor, 
 
     inner_stream = handler.unary_stream or handler.stream_stream
 
-    async def stream_response(request_or_iterator: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+    async def stream_response(
+        request_or_iterator: Any, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[Any]:
         call = _Call(method)
         try:
             icp.begin(call, context, open_)
@@ -163,12 +169,16 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str, icp: GatewayInterceptor, 
                 await result
         except grpc.aio.AbortError:
             raise
-        except Exception as exc:  # noqa: BLE001 - every failure must become a status
+        except Exception as exc:
             await icp.fail(call, context, exc)
         finally:
             icp.finish(call, context)
 
-    factory = grpc.unary_stream_rpc_method_handler if handler.unary_stream else grpc.stream_stream_rpc_method_handler
+    factory = (
+        grpc.unary_stream_rpc_method_handler
+        if handler.unary_stream
+        else grpc.stream_stream_rpc_method_handler
+    )
     return factory(
         stream_response,
         request_deserializer=handler.request_deserializer,

@@ -48,6 +48,7 @@ def fill_unimplemented(servicer_cls: type, service_descriptor: Any, capability: 
                 )
 
             if server_streaming:
+
                 async def stream_stub(self: Any, request: Any, context: Any) -> Any:
                     raise err()
                     yield  # pragma: no cover - makes this an async generator
@@ -61,9 +62,8 @@ def fill_unimplemented(servicer_cls: type, service_descriptor: Any, capability: 
 
         setattr(servicer_cls, method.name, make(full, method.server_streaming))
     assert all(
-        inspect.iscoroutinefunction(getattr(servicer_cls, m.name)) or inspect.isasyncgenfunction(
-            getattr(servicer_cls, m.name)
-        )
+        inspect.iscoroutinefunction(getattr(servicer_cls, m.name))
+        or inspect.isasyncgenfunction(getattr(servicer_cls, m.name))
         for m in service_descriptor.methods
     ), "servicer methods must be async"
     return servicer_cls

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    CheckConstraint,
     Column,
+    ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -13,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -65,4 +70,109 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("last_seq", BigInteger, nullable=False),
     Column("last_hash", String(64), nullable=False),
+)
+
+
+# -- payroll batches (intake, approval) ------------------------------------------------------------
+
+# A batch is bound to exactly one fund and its expenditure account (支出户). The CHECK is the
+# database half of maker-checker: no update, by code or by hand, can make the creator the approver.
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("state", String(20), nullable=False),
+    Column("fund", String(30), nullable=False),
+    Column("fund_account", String(40), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("source_name", String(200), nullable=False),
+    Column("creator", String(200), nullable=False),
+    Column("approver", String(200), nullable=True),
+    Column("releaser", String(200), nullable=True),
+    Column("content_hash", String(64), nullable=True),
+    Column("line_count", BigInteger, nullable=False),
+    Column("total_amount_fen", BigInteger, nullable=False),
+    Column("rejected_count", BigInteger, nullable=False),
+    Column("state_reason", Text, nullable=True),
+    Column("reissue_of", BigInteger, nullable=True),
+    Column("created_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("approved_at", String(32), nullable=True),
+    Column("released_at", String(32), nullable=True),
+    CheckConstraint("approver IS NULL OR approver <> creator", name="maker_checker"),
+)
+
+# One payment line. Personal data is one AES-GCM blob (id number, name, account) plus keyed hashes
+# for lookups and masked copies for display. ``claim`` marks the line as holding its payee's
+# (benefit, period) slot: the partial unique index is what forbids paying one person twice for one
+# benefit and period across every batch that is not cancelled.
+batch_lines = Table(
+    "batch_lines",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("batch_id", BigInteger, ForeignKey("batches.id"), nullable=False),
+    Column("line_number", BigInteger, nullable=False),
+    Column("e2e_ref", String(16), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("benefit", String(30), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("id_type", String(12), nullable=False),
+    Column("account_type", String(12), nullable=False),
+    Column("bank_code", String(3), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("region", String(6), nullable=False),
+    Column("client_ref", String(64), nullable=False),
+    Column("id_hash", LargeBinary(16), nullable=False),
+    Column("account_hash", LargeBinary(16), nullable=False),
+    Column("pii", LargeBinary, nullable=False),
+    Column("id_masked", String(40), nullable=False),
+    Column("name_masked", String(80), nullable=False),
+    Column("account_masked", String(40), nullable=False),
+    Column("claim", Boolean, nullable=False),
+    Column("hold_reason", String(30), nullable=True),
+    Column("pull_reason", Text, nullable=True),
+    Column("reissue_of", BigInteger, nullable=True),
+    Column("updated_at", String(32), nullable=False),
+    UniqueConstraint("e2e_ref", name="uq_batch_lines_e2e_ref"),
+    UniqueConstraint("batch_id", "line_number", name="uq_batch_lines_batch_line"),
+    Index("ix_batch_lines_batch_state", "batch_id", "state"),
+    Index("ix_batch_lines_id_hash", "id_hash"),
+    Index("ix_batch_lines_account_hash", "account_hash"),
+    Index(
+        "uq_batch_lines_claim",
+        "id_hash",
+        "benefit",
+        "period",
+        unique=True,
+        sqlite_where=text("claim"),
+        postgresql_where=text("claim"),
+    ),
+)
+
+# Rejected input lines of a batch: masked values only.
+line_errors = Table(
+    "line_errors",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("batch_id", BigInteger, ForeignKey("batches.id"), nullable=False),
+    Column("line_number", BigInteger, nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("reason", String(60), nullable=False),
+    Column("value_masked", String(80), nullable=False),
+    Column("message", Text, nullable=False),
+    Index("ix_line_errors_batch", "batch_id", "line_number"),
+)
+
+# The person-status feed (suspended, terminated, uncertified, deceased, card lost, active), by keyed
+# hash of the ID number: the gateway never needs the clear number to hold a payment.
+person_status = Table(
+    "person_status",
+    metadata,
+    Column("id_hash", LargeBinary(16), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("effective_date", String(10), nullable=False),
+    Column("source", String(60), nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", String(32), nullable=False),
 )

@@ -47,7 +47,9 @@ def test_reuse_with_other_payload_is_refused(effect_db):
     """The same id with a different payload fails with REQUEST_ID_REUSED and has no effect."""
     run_once(effect_db, principal="p", method="/m/X", request_id="r-2", payload=b"one", effect=_effect("a"))
     with pytest.raises(RequestIdReused) as exc:
-        run_once(effect_db, principal="p", method="/m/X", request_id="r-2", payload=b"two", effect=_effect("b"))
+        run_once(
+            effect_db, principal="p", method="/m/X", request_id="r-2", payload=b"two", effect=_effect("b")
+        )
     assert exc.value.reason == "REQUEST_ID_REUSED"
     assert _count(effect_db) == 1
 
@@ -55,13 +57,20 @@ def test_reuse_with_other_payload_is_refused(effect_db):
 def test_ids_are_scoped_by_principal_and_method(effect_db):
     """One request id used by two principals, or for two methods, is two requests."""
     for principal, method in [("a", "/m/X"), ("b", "/m/X"), ("a", "/m/Y")]:
-        run_once(effect_db, principal=principal, method=method, request_id="same", payload=b"p",
-                 effect=_effect(principal + method))
+        run_once(
+            effect_db,
+            principal=principal,
+            method=method,
+            request_id="same",
+            payload=b"p",
+            effect=_effect(principal + method),
+        )
     assert _count(effect_db) == 3
 
 
 def test_failed_effect_leaves_no_record(effect_db):
     """If the effect raises, nothing is stored, so a retry with the same id runs the effect."""
+
     def boom(conn) -> bytes:
         conn.execute(insert(effects).values(tag="half"))
         raise ValueError("bank down")
@@ -69,8 +78,9 @@ def test_failed_effect_leaves_no_record(effect_db):
     with pytest.raises(ValueError):
         run_once(effect_db, principal="p", method="/m/X", request_id="r-3", payload=b"p", effect=boom)
     assert _count(effect_db) == 0
-    assert run_once(effect_db, principal="p", method="/m/X", request_id="r-3", payload=b"p",
-                    effect=_effect("ok")) == (b"done:ok", False)
+    assert run_once(
+        effect_db, principal="p", method="/m/X", request_id="r-3", payload=b"p", effect=_effect("ok")
+    ) == (b"done:ok", False)
 
 
 def test_concurrent_duplicates_take_effect_once(effect_db):
@@ -82,9 +92,17 @@ def test_concurrent_duplicates_take_effect_once(effect_db):
     def call(i: int) -> None:
         try:
             barrier.wait()
-            results.append(run_once(effect_db, principal="p", method="/m/Pay", request_id="race",
-                                    payload=b"same", effect=_effect(f"t{i}")))
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            results.append(
+                run_once(
+                    effect_db,
+                    principal="p",
+                    method="/m/Pay",
+                    request_id="race",
+                    payload=b"same",
+                    effect=_effect(f"t{i}"),
+                )
+            )
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=call, args=(i,)) for i in range(16)]
@@ -104,7 +122,9 @@ def test_unique_constraint_not_only_code_stops_duplicates(effect_db):
 
     from gateway.storage.tables import idempotency
 
-    row = dict(principal="p", method="/m", request_id="k", payload_hash=b"h" * 32, response=b"", created_at="t")
+    row = dict(
+        principal="p", method="/m", request_id="k", payload_hash=b"h" * 32, response=b"", created_at="t"
+    )
     with effect_db.write() as conn:
         conn.execute(idempotency.insert().values(**row))
     with pytest.raises(IntegrityError), effect_db.write() as conn:

@@ -34,4 +34,4 @@ def test_migrate_twice_is_a_no_op(db):
 
     migrate(db)
     with db.read() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"

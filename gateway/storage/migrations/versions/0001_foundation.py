@@ -58,7 +58,11 @@ def upgrade() -> None:
         sa.Column("last_seq", sa.BigInteger, nullable=False),
         sa.Column("last_hash", sa.String(64), nullable=False),
     )
-    op.execute(sa.text(f"INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, '{GENESIS}')"))
+    op.execute(
+        sa.text("INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, :genesis)").bindparams(
+            genesis=GENESIS
+        )
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(sa.text(_PG_APPEND_ONLY))
     else:

@@ -1,0 +1,55 @@
+# silink — every target sets up .venv by itself (pinned by requirements.lock) when it is missing.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create .venv with the pinned dependencies
+
+demo: $(STAMP) ## the main job end to end on the embedded default (SQLite, mTLS), in ./var/demo
+	$(BIN)/silink demo --dir var/demo
+
+test: $(STAMP) ## the test suite (SQLite and PostgreSQL; PostgreSQL tests skip when its binaries are absent)
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP) ## the slow tests only (1M-line payrolls and the like)
+	$(BIN)/pytest -m slow $(PYTEST_ARGS)
+
+serve: $(STAMP) ## initialise ./var if needed and run the gateway in the foreground
+	$(BIN)/silink init --dir var
+	$(BIN)/silink serve --dir var --log-format console
+
+lint: $(STAMP) ## ruff, buf lint and buf format
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd proto && ../$(BIN)/buf lint && ../$(BIN)/buf format -d --exit-code
+
+proto: $(STAMP) ## regenerate the Python code from proto/
+	$(BIN)/python tools/gen_proto.py
+
+proto-check: $(STAMP) ## fail when the committed generated code differs from the .proto files
+	$(BIN)/python tools/gen_proto.py --check
+
+bench: $(STAMP) ## pytest-benchmark suites in benchmarks/
+	$(BIN)/pytest benchmarks --benchmark-only -p no:randomly $(PYTEST_ARGS)
+
+lock: ## re-pin requirements.lock from the current .venv (after changing pyproject.toml)
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | grep -v '^-e ' > requirements.lock
+
+clean: ## remove the demo instance and caches (keeps .venv)
+	rm -rf var/demo .pytest_cache .ruff_cache .benchmarks
+
+.PHONY: help venv demo test test-slow serve lint proto proto-check bench lock clean

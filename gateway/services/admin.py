@@ -1,0 +1,90 @@
+"""AdminService: identity, configured banks and funds, audit verification."""
+
+from __future__ import annotations
+
+import grpc
+from cryptography import x509
+from google.protobuf.timestamp_pb2 import Timestamp
+from silink.admin.v1 import admin_pb2, admin_pb2_grpc
+from silink.common.v1 import common_pb2
+
+from gateway import audit
+from gateway.errors import NotFound
+from gateway.pii import mask_number
+from gateway.server.principal import current
+from gateway.services.base import AppContext, in_thread
+from gateway.services.paging import page
+
+_PROTOCOLS = {
+    "iso20022": admin_pb2.BANK_PROTOCOL_ISO20022,
+    "direct_link_json": admin_pb2.BANK_PROTOCOL_DIRECT_LINK_JSON,
+    "fixed_width_file": admin_pb2.BANK_PROTOCOL_FIXED_WIDTH_FILE,
+    "banklink": admin_pb2.BANK_PROTOCOL_BANKLINK,
+}
+
+
+class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    async def WhoAmI(self, request: admin_pb2.WhoAmIRequest, context: grpc.aio.ServicerContext):
+        p = current()
+        resp = admin_pb2.WhoAmIResponse(principal=p.name, roles=list(p.roles), bank_code=p.bank_code or "")
+        pem = (context.auth_context() or {}).get("x509_pem_cert")
+        if pem:
+            cert = x509.load_pem_x509_certificate(pem[0])
+            resp.certificate_serial = format(cert.serial_number, "x")
+            ts = Timestamp()
+            ts.FromDatetime(cert.not_valid_after_utc)
+            resp.certificate_expire_time.CopyFrom(ts)
+        return resp
+
+    async def VerifyAudit(self, request: admin_pb2.VerifyAuditRequest, context: grpc.aio.ServicerContext):
+        result = await in_thread(audit.verify, self.ctx.db)
+        return admin_pb2.VerifyAuditResponse(
+            ok=result.ok,
+            entries_checked=result.checked,
+            first_broken_entry_id=str(result.first_bad_seq or ""),
+        )
+
+    def _bank(self, code: str, raw: dict) -> admin_pb2.Bank:
+        return admin_pb2.Bank(
+            bank_code=code,
+            name=str(raw.get("name", "")),
+            protocol=_PROTOCOLS.get(str(raw.get("adapter", "")), admin_pb2.BANK_PROTOCOL_UNSPECIFIED),
+            adapter=str(raw.get("adapter", "")),
+            chunk_size=int(raw.get("chunk_size", 0)),
+            agreement_start_date=str(raw.get("agreement_start", "")),
+            agreement_end_date=str(raw.get("agreement_end", "")),
+            sla_hours=int(raw.get("sla_hours", 0)),
+            enabled=bool(raw.get("enabled", True)),
+        )
+
+    async def ListBanks(self, request: admin_pb2.ListBanksRequest, context: grpc.aio.ServicerContext):
+        banks = [self._bank(code, raw) for code, raw in sorted(self.ctx.cfg.banks.items())]
+        items, token = page(banks, request.page_size, request.page_token)
+        return admin_pb2.ListBanksResponse(banks=items, next_page_token=token)
+
+    async def GetBank(self, request: admin_pb2.GetBankRequest, context: grpc.aio.ServicerContext):
+        raw = self.ctx.cfg.banks.get(request.bank_code)
+        if raw is None:
+            raise NotFound("no such bank", metadata={"bank_code": request.bank_code[:8]})
+        return admin_pb2.GetBankResponse(bank=self._bank(request.bank_code, raw))
+
+    async def ListFunds(self, request: admin_pb2.ListFundsRequest, context: grpc.aio.ServicerContext):
+        accounts = []
+        for fund, raw in sorted(self.ctx.cfg.funds.items()):
+            enum = common_pb2.Fund.Value(f"FUND_{fund}") if f"FUND_{fund}" in common_pb2.Fund.keys() else 0  # noqa: SIM118 - EnumTypeWrapper has no __contains__
+            if request.fund and request.fund != enum:
+                continue
+            accounts.append(
+                admin_pb2.FundAccount(
+                    fund_account_id=str(raw.get("account_id", fund)),
+                    fund=enum,
+                    account_masked=mask_number(str(raw.get("account", ""))),
+                    bank_code=str(raw.get("bank", "")),
+                    enabled=bool(raw.get("enabled", True)),
+                )
+            )
+        items, token = page(accounts, request.page_size, request.page_token)
+        return admin_pb2.ListFundsResponse(fund_accounts=items, next_page_token=token)
