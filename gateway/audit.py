@@ -10,7 +10,6 @@ Entries never contain personal data: ``detail`` passes through the same redactor
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -18,15 +17,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from gateway.clock import now_iso
 from gateway.redaction import redact_value
 from gateway.storage import Database
 from gateway.storage.tables import audit_head, audit_log
 
 GENESIS = "0" * 64
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
@@ -70,7 +66,7 @@ def append(
     last_seq, last_hash = conn.execute(head_q).one()
     row = {
         "seq": last_seq + 1,
-        "at": _now(),
+        "at": now_iso(),
         "principal": principal,
         "action": action,
         "object_type": object_type,

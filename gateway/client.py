@@ -94,6 +94,6 @@ def describe_rpc_error(err: grpc.RpcError) -> str:
     code = err.code().name if hasattr(err, "code") else "UNKNOWN"
     if status is not None:
         info = error_info_of(status)
-        reason = f" {info.reason}" if info else ""
+        reason = f" {info.reason}" if info and info.reason != code else ""
         return f"{code}{reason}: {status.message}"
     return f"{code}: {err.details() if hasattr(err, 'details') else err}"

@@ -12,13 +12,13 @@ work and then rolling it back. Ids never expire.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
+from gateway.clock import now_iso
 from gateway.errors import Internal, RequestIdReused
 from gateway.storage import Database
 from gateway.storage.tables import idempotency
@@ -79,7 +79,7 @@ def run_once(
                                 request_id=request_id,
                                 payload_hash=phash,
                                 response=_PENDING,
-                                created_at=dt.datetime.now(dt.UTC).isoformat(),
+                                created_at=now_iso(),
                             )
                         )
                 except IntegrityError:
@@ -98,3 +98,47 @@ def run_once(
         except _LostRace:
             continue
     raise Internal("request id contention did not settle", "IDEMPOTENCY_CONTENTION")
+
+
+# -- for client-streaming calls, whose payload is known only at the end of the stream ---------------
+
+
+class RaceLost(Exception):
+    """Another call with this request id committed first; roll back and read its response."""
+
+
+def lookup(conn: Connection, *, principal: str, method: str, request_id: str) -> tuple[bytes, bytes] | None:
+    """(payload_hash, response) stored for this request id, or None."""
+    row = conn.execute(
+        select(idempotency.c.payload_hash, idempotency.c.response).where(
+            idempotency.c.principal == principal,
+            idempotency.c.method == method,
+            idempotency.c.request_id == request_id,
+        )
+    ).first()
+    return None if row is None else (bytes(row.payload_hash), bytes(row.response))
+
+
+def record(conn: Connection, *, principal: str, method: str, request_id: str, phash: bytes, response: bytes) -> None:
+    """Store the response in the caller's transaction; raises RaceLost when the unique key is taken."""
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                idempotency.insert().values(
+                    principal=principal,
+                    method=method,
+                    request_id=request_id,
+                    payload_hash=phash,
+                    response=response,
+                    created_at=now_iso(),
+                )
+            )
+    except IntegrityError:
+        raise RaceLost() from None
+
+
+def check_replay(stored: tuple[bytes, bytes], phash: bytes, request_id: str, method: str) -> bytes:
+    """The stored response for a replay; REQUEST_ID_REUSED when the payload differs."""
+    if stored[0] != phash:
+        raise RequestIdReused(metadata={"request_id": request_id[:64], "method": method.rsplit("/", 1)[-1]})
+    return stored[1]

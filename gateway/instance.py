@@ -24,6 +24,8 @@ from keys.devca import DevCA
 # Principal → roles for the demo identities. A real deployment lists its own people here.
 DEMO_PRINCIPALS: dict[str, list[str]] = {
     "officer:wang": ["officer"],
+    # A team lead who may both submit and approve: maker-checker still stops them approving their own.
+    "lead:chen": ["officer", "approver"],
     "approver:li": ["approver"],
     "finance:zhao": ["finance"],
     "auditor:sun": ["auditor"],

@@ -35,3 +35,11 @@ def instance_dir(args: argparse.Namespace) -> Path:
 def emit_json(obj: Any) -> None:
     json.dump(obj, sys.stdout, ensure_ascii=False, indent=None, default=str)
     sys.stdout.write("\n")
+
+
+def console(stderr: bool = False):
+    """A rich console; when output is not a terminal it is wide enough that tables are not cut."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(highlight=False, soft_wrap=True, stderr=stderr, width=None if stream.isatty() else 200)

@@ -37,6 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     except SilinkError as exc:
         print(f"silink: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            # The reader (e.g. `| head`) went away: not an error of ours; keep stderr quiet too.
+            sys.stderr.close()
+            return 0
+        # Missing or unreadable files given on the command line: name the file, no traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"silink: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("silink: interrupted", file=sys.stderr)
         return 130

@@ -82,7 +82,9 @@ def normalise_account(text: str, account_type: str) -> str:
         if not luhn_valid(value):
             raise LineRejected("the card number fails the Luhn check", reason=R.ACCOUNT_LUHN)
     elif n not in OTHER_LENGTHS:
-        raise LineRejected(f"a {account_type.lower()} account has 8-32 digits, not {n}", reason=R.ACCOUNT_LENGTH)
+        raise LineRejected(
+            f"a {account_type.lower()} account has 8-32 digits, not {n}", reason=R.ACCOUNT_LENGTH
+        )
     return value
 
 
@@ -113,4 +115,6 @@ class BankResolver:
             code = self.bins.get(account[:n])
             if code is not None:
                 return code
-        raise LineRejected("no bank_code and the account's BIN is not in the BIN table", reason=R.BANK_UNKNOWN)
+        raise LineRejected(
+            "no bank_code and the account's BIN is not in the BIN table", reason=R.BANK_UNKNOWN
+        )

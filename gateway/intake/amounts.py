@@ -30,10 +30,14 @@ def parse_yuan(text: str) -> int:
     negative = value[0] == "-"
     whole, dot, frac = (value[1:] if negative else value).partition(".")
     if not (whole.isascii() and whole.isdigit()):
-        raise LineRejected("amount must be yuan digits with an optional decimal point", reason=R.AMOUNT_FORMAT)
+        raise LineRejected(
+            "amount must be yuan digits with an optional decimal point", reason=R.AMOUNT_FORMAT
+        )
     if dot:
         if not (frac.isascii() and frac.isdigit()):
-            raise LineRejected("amount must be yuan digits with an optional decimal point", reason=R.AMOUNT_FORMAT)
+            raise LineRejected(
+                "amount must be yuan digits with an optional decimal point", reason=R.AMOUNT_FORMAT
+            )
         if len(frac) > 2:
             raise LineRejected("amount has more than two decimals", reason=R.AMOUNT_DECIMALS)
     if len(whole) > MAX_YUAN_DIGITS:

@@ -47,7 +47,9 @@ DEFAULT_BINS: MappingProxyType[str, str] = MappingProxyType(
 )
 
 
-def bank_aliases(banks: dict[str, tuple[str, str]] | MappingProxyType[str, tuple[str, str]]) -> dict[str, str]:
+def bank_aliases(
+    banks: dict[str, tuple[str, str]] | MappingProxyType[str, tuple[str, str]],
+) -> dict[str, str]:
     """Every accepted spelling of a bank -> its 3-digit code: the code, the short name (any case), the
     Chinese name with and without the leading 中国."""
     out: dict[str, str] = {}

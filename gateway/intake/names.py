@@ -23,8 +23,9 @@ def normalise_name(text: str, max_length: int, person: bool) -> str:
     if len(value) > max_length:
         raise LineRejected(f"name is longer than {max_length} characters", reason=R.NAME_TOO_LONG)
     if not value.isprintable():
-        raise LineRejected("name contains control or non-printing characters (e.g. full-width spaces)",
-                           reason=R.NAME_INVALID)
+        raise LineRejected(
+            "name contains control or non-printing characters (e.g. full-width spaces)", reason=R.NAME_INVALID
+        )
     if value[0] in _FORMULA_START:
         raise LineRejected("name starts with a formula character (= + - @)", reason=R.NAME_INVALID)
     if person and not _DIGITS.isdisjoint(value):

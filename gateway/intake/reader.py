@@ -264,8 +264,11 @@ class PayrollSource:
             self._open_xlsx()
             return
         if first.startswith(_OLE2):
-            raise _unreadable(path, R.FILE_FORMAT_UNSUPPORTED,
-                              "a legacy .xls workbook; save it as .xlsx or as CSV (UTF-8 or GBK)")
+            raise _unreadable(
+                path,
+                R.FILE_FORMAT_UNSUPPORTED,
+                "a legacy .xls workbook; save it as .xlsx or as CSV (UTF-8 or GBK)",
+            )
         if first.startswith(_UTF16_BOMS):
             raise _unreadable(path, R.FILE_ENCODING, "UTF-16 text; save it as CSV in UTF-8 or GBK")
         for signature, what in _SIGNATURES.items():
@@ -274,8 +277,9 @@ class PayrollSource:
         nul = first.find(b"\x00")
         if nul >= 0:
             line = first.count(b"\n", 0, nul) + 1
-            raise _unreadable(path, R.FILE_BINARY, "binary content (NUL byte), not a payroll CSV or XLSX file",
-                              line)
+            raise _unreadable(
+                path, R.FILE_BINARY, "binary content (NUL byte), not a payroll CSV or XLSX file", line
+            )
         self._open_csv(fh, first)
 
     def _open_csv(self, fh: BinaryIO, first: bytes) -> None:
@@ -288,8 +292,12 @@ class PayrollSource:
             line_no += 1
             if text is _UNDECODABLE or text is _TOO_LONG:
                 what = "not valid UTF-8 or GB18030/GBK text" if text is _UNDECODABLE else "a line over 1 MiB"
-                raise _unreadable(self.path, R.FILE_ENCODING if text is _UNDECODABLE else R.FILE_BINARY,
-                                  f"{what} before the header was found", line_no)
+                raise _unreadable(
+                    self.path,
+                    R.FILE_ENCODING if text is _UNDECODABLE else R.FILE_BINARY,
+                    f"{what} before the header was found",
+                    line_no,
+                )
             if not text.strip(" \t,;|"):
                 continue
             candidates += 1
@@ -322,8 +330,12 @@ class PayrollSource:
 
     def _accept_header(self, header: HeaderMap, cells: Sequence[Any], line_no: int) -> None:
         if header.duplicates:
-            raise _unreadable(self.path, R.HEADER_DUPLICATE_COLUMN,
-                              f"more than one header cell names {', '.join(header.duplicates)}", line_no)
+            raise _unreadable(
+                self.path,
+                R.HEADER_DUPLICATE_COLUMN,
+                f"more than one header cell names {', '.join(header.duplicates)}",
+                line_no,
+            )
         self.header_line = line_no
         self.columns = header.source_names(cells)
         self.ignored_columns = header.ignored
@@ -332,7 +344,9 @@ class PayrollSource:
 
     # -- CSV rows: the hot loop ---------------------------------------------------------------------------
 
-    def _csv_rows(self, lines: Iterator[str], line_no: int, header: HeaderMap, delimiter: str) -> Iterator[Row]:
+    def _csv_rows(
+        self, lines: Iterator[str], line_no: int, header: HeaderMap, delimiter: str
+    ) -> Iterator[Row]:
         width = header.width
         identity = header.identity and width == len(COLUMNS)
         pick = header.pick
@@ -343,10 +357,21 @@ class PayrollSource:
                 line_no += 1
                 if not text.strip(blank_chars):
                     if text is _UNDECODABLE:
-                        yield line_no, LineError(line_no, "line", R.LINE_ENCODING, "",
-                                                 f"bytes not valid in the file's encoding ({self._lines.encoding})")
+                        yield (
+                            line_no,
+                            LineError(
+                                line_no,
+                                "line",
+                                R.LINE_ENCODING,
+                                "",
+                                f"bytes not valid in the file's encoding ({self._lines.encoding})",
+                            ),
+                        )
                     elif text is _TOO_LONG:
-                        yield line_no, LineError(line_no, "line", R.LINE_TOO_LONG, "", "the line is over 1 MiB")
+                        yield (
+                            line_no,
+                            LineError(line_no, "line", R.LINE_TOO_LONG, "", "the line is over 1 MiB"),
+                        )
                     else:
                         blank += 1
                     continue
@@ -354,15 +379,31 @@ class PayrollSource:
                     try:
                         parts = next(csv.reader((text,), delimiter=delimiter, strict=True))
                     except csv.Error:
-                        yield line_no, LineError(line_no, "line", R.QUOTE_UNCLOSED, "",
-                                                 "a quoted field is not closed on this line")
+                        yield (
+                            line_no,
+                            LineError(
+                                line_no,
+                                "line",
+                                R.QUOTE_UNCLOSED,
+                                "",
+                                "a quoted field is not closed on this line",
+                            ),
+                        )
                         continue
                 else:
                     parts = text.split(delimiter)
                 if len(parts) != width:
                     if len(parts) < width or any(parts[width:]):
-                        yield line_no, LineError(line_no, "line", R.COLUMN_COUNT, "",
-                                                 f"{len(parts)} columns where the header has {width}")
+                        yield (
+                            line_no,
+                            LineError(
+                                line_no,
+                                "line",
+                                R.COLUMN_COUNT,
+                                "",
+                                f"{len(parts)} columns where the header has {width}",
+                            ),
+                        )
                         continue
                     del parts[width:]
                 if identity:
@@ -389,9 +430,10 @@ class PayrollSource:
             self._workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
             sheet = self._workbook.worksheets[0]
             rows = sheet.iter_rows(values_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises zipfile, XML, KeyError…: all mean "corrupt"
-            raise _unreadable(self.path, R.XLSX_CORRUPT,
-                              f"not a readable XLSX workbook ({type(exc).__name__})") from None
+        except Exception as exc:  # openpyxl raises zipfile, XML, KeyError…: all mean "corrupt"
+            raise _unreadable(
+                self.path, R.XLSX_CORRUPT, f"not a readable XLSX workbook ({type(exc).__name__})"
+            ) from None
         row_no = 0
         candidates = 0
         best: tuple[int, Sequence[Any], int] | None = None
@@ -410,9 +452,13 @@ class PayrollSource:
                     return
                 if candidates >= HEADER_SEARCH_LINES:
                     break
-        except Exception as exc:  # noqa: BLE001 - see above
-            raise _unreadable(self.path, R.XLSX_CORRUPT,
-                              f"the sheet is truncated or corrupt ({type(exc).__name__})", row_no + 1) from None
+        except Exception as exc:  # see above
+            raise _unreadable(
+                self.path,
+                R.XLSX_CORRUPT,
+                f"the sheet is truncated or corrupt ({type(exc).__name__})",
+                row_no + 1,
+            ) from None
         if best is None:
             raise _unreadable(self.path, R.FILE_EMPTY, "the first worksheet has no rows")
         self._no_header(best[1], best[2])
@@ -424,7 +470,9 @@ class PayrollSource:
         try:
             for cells in rows:
                 row_no += 1
-                texts = [_cell_text(v, "period" if i == period_at else None) for i, v in enumerate(cells[:width])]
+                texts = [
+                    _cell_text(v, "period" if i == period_at else None) for i, v in enumerate(cells[:width])
+                ]
                 if not any(t.strip() for t in texts):
                     self.blank_lines += 1
                     continue
@@ -432,9 +480,13 @@ class PayrollSource:
                     texts.extend([""] * (width - len(texts)))
                 texts.append("")
                 yield row_no, pick(texts)
-        except Exception as exc:  # noqa: BLE001 - see _open_xlsx
-            raise _unreadable(self.path, R.XLSX_CORRUPT,
-                              f"the sheet is truncated or corrupt ({type(exc).__name__})", row_no + 1) from None
+        except Exception as exc:  # see _open_xlsx
+            raise _unreadable(
+                self.path,
+                R.XLSX_CORRUPT,
+                f"the sheet is truncated or corrupt ({type(exc).__name__})",
+                row_no + 1,
+            ) from None
 
 
 def open_payroll(path: str | Path) -> PayrollSource:

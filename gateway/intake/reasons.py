@@ -56,7 +56,7 @@ LINE_REASONS: dict[str, str] = {
     ID_MISSING: "id_number is empty",
     ID_FORMAT: "id_number has the wrong length or characters for its id_type",
     ID_AREA_CODE: "the resident ID does not start with a province code",
-    ID_BIRTH_DATE: "the birth date inside the resident ID is not a real date, is in the future or before 1900",
+    ID_BIRTH_DATE: "the birth date in the resident ID is not a real date, is in the future or before 1900",
     ID_CHECK_DIGIT: "the check character of the resident ID (GB 11643) or USCC (GB 32100) does not match",
     NAME_MISSING: "name is empty",
     NAME_TOO_LONG: "name is longer than the configured maximum",
@@ -75,7 +75,7 @@ LINE_REASONS: dict[str, str] = {
     AMOUNT_OVER_CEILING: "amount is above the configured ceiling for the benefit",
     BENEFIT_MISSING: "benefit is empty",
     BENEFIT_UNKNOWN: "benefit is not a known benefit code or Chinese name",
-    BENEFIT_PAYEE_MISMATCH: "the payee does not fit the benefit (enterprise refunds: USCC + corporate account; "
+    BENEFIT_PAYEE_MISMATCH: "the payee does not fit the benefit (enterprise refunds: USCC and corporate account; "
     "personal benefits: resident ID + card or passbook)",
     FUND_MISMATCH: "the benefit belongs to another fund than the one this validation is bound to",
     PERIOD_MISSING: "period is empty",

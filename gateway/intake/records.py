@@ -73,8 +73,9 @@ class ValidatedLine(NamedTuple):
 
     def __repr__(self) -> str:
         return (
-            f"ValidatedLine(line={self.line}, id_type={self.id_type}, id_number={mask_number(self.id_number)}, "
-            f"name={mask_name(self.name)}, account={mask_number(self.account)}, "
+            f"ValidatedLine(line={self.line}, id_type={self.id_type}, "
+            f"id_number={mask_number(self.id_number)}, name={mask_name(self.name)}, "
+            f"account={mask_number(self.account)}, "
             f"account_type={self.account_type}, bank_code={self.bank_code}, amount_fen={self.amount_fen}, "
             f"benefit={self.benefit}, fund={self.fund}, period={self.period}, region={self.region!r}, "
             f"ref={self.ref!r})"
@@ -96,10 +97,12 @@ class LineError(NamedTuple):
 
     def to_violation(self) -> FieldViolation:
         """The ``BadRequest`` field violation the server sends for this error."""
-        return FieldViolation(field=f"line {self.line}: {self.field}", description=f"{self.reason}: {self.message}")
+        return FieldViolation(
+            field=f"line {self.line}: {self.field}", description=f"{self.reason}: {self.message}"
+        )
 
     def to_exception(self, source: str = "") -> LineRejected:
-        """This error as the hierarchy's :class:`~gateway.errors.LineRejected` (file, line and field in metadata)."""
+        """This error as :class:`~gateway.errors.LineRejected` (file, line and field in its metadata)."""
         meta = {"line": str(self.line), "field": self.field}
         if source:
             meta["file"] = source

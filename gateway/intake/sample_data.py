@@ -19,6 +19,7 @@ GIVEN = (
 )
 
 # Enterprise names: 字号 words and industries (the city comes from the region).
+# fmt: off
 FIRM_WORDS = (
     "华泰", "鲁信", "海晶", "金岭", "齐力", "泰山", "黄河", "半岛", "蓝海", "恒通",
     "众诚", "宏达", "新华", "万达", "盛源", "东岳", "明远", "瑞丰", "同力", "正信",
@@ -27,6 +28,7 @@ INDUSTRIES = (
     "机械制造", "纺织", "化工", "食品", "建材", "电子科技", "物流", "医药", "农业发展", "轮胎",
     "钢铁", "陶瓷", "造纸", "服装", "海洋科技", "新能源", "汽车零部件", "软件", "商贸", "建筑工程",
 )
+# fmt: on
 
 # Banks the generator pays into, in the order ``--banks K`` takes them (DOMAIN.md §5), with the card BINs
 # and card length used for each, and a weight (share of payees; rural pensioners bank with PSBC and ABC).

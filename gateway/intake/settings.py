@@ -59,13 +59,19 @@ class ValidationSettings:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         unknown = set(self.ceilings_fen) - set(BENEFITS)
         if unknown:
-            raise InvalidInput(f"ceilings_fen names unknown benefits: {sorted(unknown)}", reason="SETTINGS_INVALID")
+            raise InvalidInput(
+                f"ceilings_fen names unknown benefits: {sorted(unknown)}", reason="SETTINGS_INVALID"
+            )
         if any(not isinstance(v, int) or isinstance(v, bool) or v <= 0 for v in self.ceilings_fen.values()):
-            raise InvalidInput("ceilings_fen values must be positive integers (fen)", reason="SETTINGS_INVALID")
+            raise InvalidInput(
+                "ceilings_fen values must be positive integers (fen)", reason="SETTINGS_INVALID"
+            )
         for prefix, code in self.bin_table.items():
             if not (prefix.isascii() and prefix.isdigit()) or code not in self.banks:
-                raise InvalidInput(f"bin_table entry {prefix!r} → {code!r} is not digits → known bank",
-                                   reason="SETTINGS_INVALID")
+                raise InvalidInput(
+                    f"bin_table entry {prefix!r} → {code!r} is not digits → known bank",
+                    reason="SETTINGS_INVALID",
+                )
         if self.fund is not None and self.fund not in FUNDS:
             raise InvalidInput(f"fund must be one of {sorted(FUNDS)}", reason="SETTINGS_INVALID")
         if self.earliest_birth_date > self.reference_date:

@@ -27,7 +27,7 @@ from gateway.errors import LineRejected
 from gateway.intake import reasons as R
 from gateway.intake.accounts import BankResolver, normalise_account, resolve_account_type
 from gateway.intake.amounts import check_ceiling, parse_yuan
-from gateway.intake.benefits import CARD, CORPORATE, RESIDENT_ID, USCC, Benefit, check_payee, resolve_benefit
+from gateway.intake.benefits import CARD, CORPORATE, RESIDENT_ID, USCC, check_payee, resolve_benefit
 from gateway.intake.identity import (
     PROVINCE_CODES,
     RESIDENT_ID_CHECK,
@@ -48,6 +48,10 @@ from gateway.intake.settings import ValidationSettings
 _CACHE_LIMIT = 4096
 _DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")
 _new_tuple = tuple.__new__
+_blake2b = hashlib.blake2b
+# The resident-ID check character indexed by (17 digits read in base 13) mod 11: the weighted sum is
+# 2 x that value mod 11 (identity.py), folded into the table to save a big-integer multiplication.
+_CHECK_OF_BASE13_MOD11 = "".join(RESIDENT_ID_CHECK[2 * k % 11] for k in range(11))
 
 
 def _error(line: int, field: str, text: Any, exc: LineRejected) -> LineError:
@@ -64,7 +68,9 @@ class LineValidator:
     :class:`~gateway.intake.records.LineError`.
     """
 
-    def __init__(self, settings: ValidationSettings | None = None, *, dedupe_key: bytes | None = None) -> None:
+    def __init__(
+        self, settings: ValidationSettings | None = None, *, dedupe_key: bytes | None = None
+    ) -> None:
         s = settings if settings is not None else ValidationSettings()
         self.settings = s
         self._births = birth_dates(s.earliest_birth_date, s.reference_date)
@@ -75,18 +81,16 @@ class LineValidator:
         self._fund = s.fund
         self._max_person = s.max_person_name_length
         self._max_enterprise = s.max_enterprise_name_length
-        self._benefits: dict[str, Benefit] = {}
-        self._id_types: dict[str, str] = {}
-        self._account_types: dict[str, str] = {}
+        self._profiles: dict[tuple[str, str, str, str], tuple[Any, ...]] = {}
         self._bank_codes: dict[str, str] = {}
-        self._periods: dict[str, str] = {}
         self._regions: dict[str, str] = {"": ""}
         # The duplicate check keeps a keyed 16-byte BLAKE2b digest per (id_number, benefit, period), never
         # the clear values; the key is random per validator, so digests mean nothing outside this run.
+        # BLAKE2 has no length extension, so a secret prefix is a sound keyed hash, and it is cheaper per
+        # line than BLAKE2b's own keyed mode (which hashes a whole extra key block every time).
         self._check_duplicates = s.check_duplicates
         self._seen: set[bytes] = set()
-        self._hasher = hashlib.blake2b(key=dedupe_key or os.urandom(32), digest_size=16)
-        self._hashers: dict[tuple[str, str], Any] = {}
+        self._dedupe_key = dedupe_key or os.urandom(32)
 
     @property
     def distinct_keys(self) -> int:
@@ -99,57 +103,100 @@ class LineValidator:
             cache[text] = value
         return value
 
-    def _key_hasher(self, benefit: str, period: str) -> Any:
-        hasher = self._hasher.copy()
-        hasher.update(f"{benefit}|{period}|".encode())
-        if len(self._hashers) < _CACHE_LIMIT:
-            self._hashers[(benefit, period)] = hasher
-        return hasher
+    def _profile(
+        self, line: int, benefit_t: str, id_type_t: str, account_type_t: str, period_t: str
+    ) -> tuple[tuple[Any, ...], list[LineError] | None]:
+        """Resolve the columns that a payroll repeats on every line (benefit, id and account types,
+        period) and the rules that depend only on them (payee fits benefit, fund, ceiling). Cached by
+        the four texts when they are all valid, so a typical file resolves them once."""
+        errors: list[LineError] = []
+        benefit = id_type = account_type = period = None
+        try:
+            benefit = resolve_benefit(benefit_t)
+        except LineRejected as exc:
+            errors.append(_error(line, "benefit", benefit_t, exc))
+        try:
+            id_type = resolve_id_type(id_type_t) or (benefit.id_type if benefit is not None else RESIDENT_ID)
+        except LineRejected as exc:
+            errors.append(_error(line, "id_type", id_type_t, exc))
+        try:
+            account_type = resolve_account_type(account_type_t) or (
+                CORPORATE if benefit is not None and benefit.id_type == USCC else CARD
+            )
+        except LineRejected as exc:
+            errors.append(_error(line, "account_type", account_type_t, exc))
+        try:
+            period = parse_period(period_t, self._earliest_period, self._latest_period)
+        except LineRejected as exc:
+            errors.append(_error(line, "period", period_t, exc))
+        ceiling = key_prefix = None
+        if benefit is not None:
+            if id_type is not None and account_type is not None:
+                try:
+                    check_payee(benefit, id_type, account_type)
+                except LineRejected as exc:
+                    errors.append(_error(line, "benefit", benefit_t, exc))
+            if self._fund is not None and benefit.fund != self._fund:
+                exc = LineRejected(
+                    f"{benefit.code} is paid by the {benefit.fund} fund, not {self._fund}",
+                    reason=R.FUND_MISMATCH,
+                )
+                errors.append(_error(line, "benefit", benefit_t, exc))
+            ceiling = self._ceilings.get(benefit.code)
+            if self._check_duplicates and period is not None:
+                key_prefix = self._dedupe_key + f"{benefit.code}|{period}|".encode()
+        is_enterprise = id_type == USCC
+        profile = (
+            benefit,
+            id_type,
+            account_type,
+            period,
+            ceiling,
+            self._max_enterprise if is_enterprise else self._max_person,
+            not is_enterprise,
+            key_prefix,
+        )
+        if errors:
+            return profile, errors
+        if len(self._profiles) < _CACHE_LIMIT:
+            self._profiles[(benefit_t, id_type_t, account_type_t, period_t)] = profile
+        return profile, None
 
     def validate(self, line: int, fields: Sequence[str]) -> ValidatedLine | list[LineError]:
         """Check every field of one line; see the class docstring."""
-        (id_type_t, id_t, name_t, account_t, account_type_t, bank_t, amount_t, benefit_t, period_t, region_t,
-         ref_t) = fields
-        errors: list[LineError] | None = None
+        (
+            id_type_t,
+            id_t,
+            name_t,
+            account_t,
+            account_type_t,
+            bank_t,
+            amount_t,
+            benefit_t,
+            period_t,
+            region_t,
+            ref_t,
+        ) = fields
 
-        # Benefit first: it decides the default id and account types, the ceiling and the payee rule.
-        benefit = self._benefits.get(benefit_t)
-        if benefit is None:
-            try:
-                benefit = self._cached(self._benefits, resolve_benefit, benefit_t)
-            except LineRejected as exc:
-                errors = [_error(line, "benefit", benefit_t, exc)]
-
-        id_type = self._id_types.get(id_type_t)
-        if id_type is None:
-            try:
-                id_type = self._cached(self._id_types, resolve_id_type, id_type_t)
-            except LineRejected as exc:
-                (errors := errors or []).append(_error(line, "id_type", id_type_t, exc))
-        if id_type == "":
-            id_type = benefit.id_type if benefit is not None else RESIDENT_ID
-
-        account_type = self._account_types.get(account_type_t)
-        if account_type is None:
-            try:
-                account_type = self._cached(self._account_types, resolve_account_type, account_type_t)
-            except LineRejected as exc:
-                (errors := errors or []).append(_error(line, "account_type", account_type_t, exc))
-        if account_type == "":
-            account_type = CORPORATE if benefit is not None and benefit.id_type == USCC else CARD
+        profile = self._profiles.get((benefit_t, id_type_t, account_type_t, period_t))
+        if profile is None:
+            profile, errors = self._profile(line, benefit_t, id_type_t, account_type_t, period_t)
+        else:
+            errors = None
+        benefit, id_type, account_type, period, ceiling, max_name, person, key_prefix = profile
 
         # id_number. Quick test: 18 ASCII characters, 17 digits, a province, a birth date in range and the
         # right check character (see identity.py for the base-13 weighted sum).
         id_number = None
         if id_type == RESIDENT_ID:
-            body = id_t[:17]
+            # bytes.isdigit() is ASCII-only, so non-ASCII digits fail here and go to the full parser.
+            body = id_t.encode()[:17]
             if (
                 len(id_t) == 18
                 and body.isdigit()
-                and body.isascii()
                 and id_t[6:14] in self._births
                 and id_t[:2] in PROVINCE_CODES
-                and RESIDENT_ID_CHECK[int(body, 13) * 2 % 11] == id_t[17]
+                and _CHECK_OF_BASE13_MOD11[int(body, 13) % 11] == id_t[17]
             ):
                 id_number = id_t
             else:
@@ -164,21 +211,23 @@ class LineValidator:
                 (errors := errors or []).append(_error(line, "id_number", id_t, exc))
 
         # name: a run of letters (Chinese characters are letters) has no digits, spaces or controls.
-        max_name = self._max_enterprise if id_type == USCC else self._max_person
-        if name_t.isalpha() and len(name_t) <= max_name:
-            name = name_t
-        else:
+        name = name_t
+        if not (name_t.isalpha() and len(name_t) <= max_name):
             try:
-                name = normalise_name(name_t, max_name, id_type != USCC)
+                name = normalise_name(name_t, max_name, person)
             except LineRejected as exc:
                 (errors := errors or []).append(_error(line, "name", name_t, exc))
-                name = None
 
         # account. Quick test for cards: 16-19 ASCII digits passing Luhn (see accounts.py).
         account = None
-        if account_type == CARD and 16 <= len(account_t) <= 19 and account_t.isdigit() and account_t.isascii():
-            b = account_t.encode("ascii")
-            if int(b[-2::-2].translate(_DOUBLED) + b[::-2], 11) % 10 == 0:
+        if account_type == CARD:
+            b = account_t.encode()
+            # Luhn: doubled digits via translate, digit sum mod 10 as int(…, 11) % 10 (accounts.py).
+            if (
+                16 <= len(b) <= 19
+                and b.isdigit()
+                and int(b[-2::-2].translate(_DOUBLED) + b[::-2], 11) % 10 == 0
+            ):
                 account = account_t
         if account is None and account_type is not None:
             try:
@@ -201,38 +250,21 @@ class LineValidator:
             except LineRejected as exc:
                 (errors := errors or []).append(_error(line, "bank_code", bank_t, exc))
 
-        # amount. Quick test: digits, a point and exactly two decimals, not zero.
+        # amount. Quick test: ASCII digits, a point and exactly two decimals, not zero.
         fen = 0
-        whole, dot, frac = amount_t.partition(".")
-        if (
-            dot
-            and len(frac) == 2
-            and whole.isdigit()
-            and frac.isdigit()
-            and amount_t.isascii()
-            and len(whole) <= 15
-        ):
+        whole, dot, frac = amount_t.encode().partition(b".")
+        if dot and len(frac) == 2 and whole.isdigit() and frac.isdigit() and len(whole) <= 15:
             fen = int(whole + frac)
         if not fen:
             try:
                 fen = parse_yuan(amount_t)
             except LineRejected as exc:
                 (errors := errors or []).append(_error(line, "amount", amount_t, exc))
-        if fen and benefit is not None:
-            ceiling = self._ceilings.get(benefit.code)
-            if ceiling is not None and fen > ceiling:
-                try:
-                    check_ceiling(fen, ceiling)
-                except LineRejected as exc:
-                    (errors := errors or []).append(_error(line, "amount", amount_t, exc))
-
-        period = self._periods.get(period_t)
-        if period is None:
+        if ceiling is not None and fen > ceiling:
             try:
-                period = self._cached(self._periods, parse_period, period_t, self._earliest_period,
-                                      self._latest_period)
+                check_ceiling(fen, ceiling)
             except LineRejected as exc:
-                (errors := errors or []).append(_error(line, "period", period_t, exc))
+                (errors := errors or []).append(_error(line, "amount", amount_t, exc))
 
         region = self._regions.get(region_t)
         if region is None:
@@ -241,49 +273,42 @@ class LineValidator:
             except LineRejected as exc:
                 (errors := errors or []).append(_error(line, "region", region_t, exc))
 
-        if not ref_t or (len(ref_t) <= MAX_REF_LENGTH and ref_t.isalnum() and ref_t.isascii()):
-            ref = ref_t
-        else:
+        ref = ref_t
+        if ref_t and not (len(ref_t) <= MAX_REF_LENGTH and ref_t.isalnum() and ref_t.isascii()):
             try:
                 ref = normalise_ref(ref_t)
             except LineRejected as exc:
                 (errors := errors or []).append(_error(line, "ref", ref_t, exc))
 
-        if benefit is not None:
-            if (
-                id_type is not None
-                and account_type is not None
-                and (id_type != benefit.id_type or account_type not in benefit.account_types)
-            ):
-                try:
-                    check_payee(benefit, id_type, account_type)
-                except LineRejected as exc:
-                    (errors := errors or []).append(_error(line, "benefit", benefit_t, exc))
-            if self._fund is not None and benefit.fund != self._fund:
-                exc = LineRejected(f"{benefit.code} is paid by the {benefit.fund} fund, not {self._fund}",
-                                   reason=R.FUND_MISMATCH)
-                (errors := errors or []).append(_error(line, "benefit", benefit_t, exc))
-
-            # Duplicates: the key is recorded even when other fields of this line are wrong, so fixing
-            # that line later cannot silently create a second payment for the same person and period.
-            if self._check_duplicates and id_number is not None and period is not None:
-                hasher = self._hashers.get((benefit.code, period))
-                if hasher is None:
-                    hasher = self._key_hasher(benefit.code, period)
-                h = hasher.copy()
-                h.update(id_number.encode("ascii"))
-                seen = self._seen
-                before = len(seen)
-                seen.add(h.digest())
-                if len(seen) == before:
-                    exc = LineRejected("an earlier line has the same id_number, benefit and period",
-                                       reason=R.DUPLICATE_IN_FILE)
-                    (errors := errors or []).append(_error(line, "id_number", id_t, exc))
+        # Duplicates: the key is recorded even when other fields of this line are wrong, so fixing that
+        # line later cannot silently create a second payment for the same person, benefit and period.
+        if key_prefix is not None and id_number is not None:
+            seen = self._seen
+            before = len(seen)
+            seen.add(_blake2b(key_prefix + id_number.encode(), digest_size=16).digest())
+            if len(seen) == before:
+                exc = LineRejected(
+                    "an earlier line has the same id_number, benefit and period", reason=R.DUPLICATE_IN_FILE
+                )
+                (errors := errors or []).append(_error(line, "id_number", id_t, exc))
 
         if errors is not None:
             return errors
         return _new_tuple(
             ValidatedLine,
-            (line, id_type, id_number, name, account, account_type, bank, fen, benefit.code, benefit.fund, period,
-             region, ref),
+            (
+                line,
+                id_type,
+                id_number,
+                name,
+                account,
+                account_type,
+                bank,
+                fen,
+                benefit.code,
+                benefit.fund,
+                period,
+                region,
+                ref,
+            ),
         )

@@ -9,11 +9,15 @@ from silink.admin.v1 import admin_pb2, admin_pb2_grpc
 from silink.common.v1 import common_pb2
 
 from gateway import audit
-from gateway.errors import NotFound
+from gateway.domain import persons
+from gateway.errors import InvalidInput, NotFound
+from gateway.idempotency import run_once
 from gateway.pii import mask_number
 from gateway.server.principal import current
 from gateway.services.base import AppContext, in_thread
+from gateway.services.convert import line_error_pb
 from gateway.services.paging import page
+from gateway.services.spool import Spool, receive
 
 _PROTOCOLS = {
     "iso20022": admin_pb2.BANK_PROTOCOL_ISO20022,
@@ -21,6 +25,9 @@ _PROTOCOLS = {
     "fixed_width_file": admin_pb2.BANK_PROTOCOL_FIXED_WIDTH_FILE,
     "banklink": admin_pb2.BANK_PROTOCOL_BANKLINK,
 }
+
+
+_METHOD_IMPORT = "/silink.admin.v1.AdminService/ImportPersonStatus"
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
@@ -88,3 +95,67 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
             )
         items, token = page(accounts, request.page_size, request.page_token)
         return admin_pb2.ListFundsResponse(fund_accounts=items, next_page_token=token)
+
+    async def ImportPersonStatus(self, request_iterator, context: grpc.aio.ServicerContext):
+        principal = current().name
+        first = await anext(request_iterator, None)
+        if first is None or not first.HasField("header"):
+            raise InvalidInput("the first message must be the import header", "HEADER_FIRST")
+        header = first.header
+        if not header.request_id:
+            raise InvalidInput("request_id is required", "FIELD_REQUIRED", metadata={"field": "request_id"})
+
+        def only_updates(msg) -> None:
+            if not msg.HasField("update"):
+                raise InvalidInput("only the first message may be a header", "HEADER_FIRST")
+
+        spool, phash = await receive(first, request_iterator, self.ctx.cfg.home / "spool", only_updates)
+        try:
+            body = await in_thread(self._import_status, principal, header, spool, phash)
+        finally:
+            spool.remove()
+        return admin_pb2.ImportPersonStatusResponse.FromString(body)
+
+    def _import_status(self, principal: str, header, spool: Spool, phash: bytes) -> bytes:
+        key = {"principal": principal, "method": _METHOD_IMPORT, "request_id": header.request_id}
+
+        def updates():
+            for msg in spool.messages(admin_pb2.ImportPersonStatusRequest):
+                u = msg.update
+                yield persons.StatusUpdate(
+                    line=u.line_number,
+                    id_type=common_pb2.IdType.Name(u.id_type).removeprefix("ID_TYPE_") if u.id_type else "",
+                    id_number=u.id_number,
+                    status=admin_pb2.PersonStatus.Name(u.status).removeprefix("PERSON_STATUS_"),
+                    effective_date=u.effective_date,
+                    source=u.source or header.source_name,
+                )
+
+        def effect(conn) -> bytes:
+            res = persons.apply_updates(conn, self.ctx.protector, updates(), principal)
+            audit.append(
+                conn,
+                principal=principal,
+                action="persons.import",
+                object_type="person_feed",
+                object_id=header.source_name[:100] or "-",
+                detail={
+                    "received": res.received,
+                    "applied": res.applied,
+                    "rejected": res.rejected,
+                    "held": res.lines_held,
+                    "released": res.lines_released,
+                },
+            )
+            return admin_pb2.ImportPersonStatusResponse(
+                received_count=res.received,
+                applied_count=res.applied,
+                unchanged_count=res.unchanged,
+                rejected_count=res.rejected,
+                lines_held_count=res.lines_held,
+                lines_released_count=res.lines_released,
+                line_errors=[line_error_pb(e) for e in res.errors[:100]],
+            ).SerializeToString()
+
+        body, _ = run_once(self.ctx.db, payload=phash, effect=effect, **key)
+        return body

@@ -14,6 +14,7 @@ from silink.reconciliation.v1 import reconciliation_pb2, reconciliation_pb2_grpc
 
 from gateway.services.admin import AdminServicer
 from gateway.services.base import AppContext, fill_unimplemented
+from gateway.services.disbursement import DisbursementServicer
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,8 @@ SERVICES: list[ServiceSpec] = [
     ),
     ServiceSpec(
         _svc(disbursement_pb2, "DisbursementService").full_name,
-        _placeholder(
-            disbursement_pb2_grpc.DisbursementServiceServicer,
-            _svc(disbursement_pb2, "DisbursementService"),
-            "payroll intake and approval",
+        fill_unimplemented(
+            DisbursementServicer, _svc(disbursement_pb2, "DisbursementService"), "bank dispatch"
         ),
         disbursement_pb2_grpc.add_DisbursementServiceServicer_to_server,
     ),

@@ -225,7 +225,7 @@ class BatchHeader(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., fund: _Optional[_Union[_common_pb2.Fund, str]] = ..., period: _Optional[str] = ..., title: _Optional[str] = ..., source_file_name: _Optional[str] = ..., expected_line_count: _Optional[int] = ..., expected_total_amount_fen: _Optional[int] = ..., fund_account_id: _Optional[str] = ...) -> None: ...
 
 class PayrollLine(_message.Message):
-    __slots__ = ("line_number", "id_type", "id_number", "name", "account", "account_type", "bank_code", "amount", "benefit", "period", "region", "ref")
+    __slots__ = ("line_number", "id_type", "id_number", "name", "account", "account_type", "bank_code", "amount", "benefit", "period", "region", "ref", "reader_error")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     ID_TYPE_FIELD_NUMBER: _ClassVar[int]
     ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
@@ -238,6 +238,7 @@ class PayrollLine(_message.Message):
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     REGION_FIELD_NUMBER: _ClassVar[int]
     REF_FIELD_NUMBER: _ClassVar[int]
+    READER_ERROR_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     id_type: str
     id_number: str
@@ -250,7 +251,8 @@ class PayrollLine(_message.Message):
     period: str
     region: str
     ref: str
-    def __init__(self, line_number: _Optional[int] = ..., id_type: _Optional[str] = ..., id_number: _Optional[str] = ..., name: _Optional[str] = ..., account: _Optional[str] = ..., account_type: _Optional[str] = ..., bank_code: _Optional[str] = ..., amount: _Optional[str] = ..., benefit: _Optional[str] = ..., period: _Optional[str] = ..., region: _Optional[str] = ..., ref: _Optional[str] = ...) -> None: ...
+    reader_error: str
+    def __init__(self, line_number: _Optional[int] = ..., id_type: _Optional[str] = ..., id_number: _Optional[str] = ..., name: _Optional[str] = ..., account: _Optional[str] = ..., account_type: _Optional[str] = ..., bank_code: _Optional[str] = ..., amount: _Optional[str] = ..., benefit: _Optional[str] = ..., period: _Optional[str] = ..., region: _Optional[str] = ..., ref: _Optional[str] = ..., reader_error: _Optional[str] = ...) -> None: ...
 
 class CreateBatchResponse(_message.Message):
     __slots__ = ("batch", "accepted_line_count", "rejected_line_count", "line_errors")

@@ -1,0 +1,1 @@
+"""The domain: batches, lines and people, as plain modules the thin servicers call."""
