@@ -111,8 +111,8 @@ def verify(db: Database, batch_rows: int = 10_000) -> VerifyResult:
         head_seq, head_hash = conn.execute(
             select(audit_head.c.last_seq, audit_head.c.last_hash).where(audit_head.c.id == 1)
         ).one()
-        result = conn.execution_options(stream_results=True, yield_per=batch_rows).execute(
-            select(audit_log).order_by(audit_log.c.seq)
+        result = conn.execute(
+            select(audit_log).order_by(audit_log.c.seq).execution_options(yield_per=batch_rows)
         )
         for r in result.mappings():
             row = dict(r)

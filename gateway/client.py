@@ -11,7 +11,7 @@ from grpc_status import rpc_status
 from gateway.config import Config, load_config
 from gateway.errors import InvalidInput
 from gateway.instance import client_cert_paths
-from gateway.server.status import error_info_of
+from gateway.server.status import error_info_of, field_violations_of
 
 
 def server_target(cfg: Config) -> tuple[str, bool]:
@@ -88,12 +88,18 @@ class _Metadata(
         return cont(self._details(d), it)
 
 
-def describe_rpc_error(err: grpc.RpcError) -> str:
+def describe_rpc_error(err: grpc.RpcError, max_violations: int = 20) -> str:
     """One line for people: code, ErrorInfo reason and the message (never contains personal data)."""
     status = rpc_status.from_call(err)  # type: ignore[arg-type]
     code = err.code().name if hasattr(err, "code") else "UNKNOWN"
     if status is not None:
         info = error_info_of(status)
         reason = f" {info.reason}" if info and info.reason != code else ""
-        return f"{code}{reason}: {status.message}"
+        text = f"{code}{reason}: {status.message}"
+        violations = field_violations_of(status)
+        for v in violations[:max_violations]:
+            text += f"\n  {v.field}: {v.description}"
+        if len(violations) > max_violations:
+            text += f"\n  … and {len(violations) - max_violations} more"
+        return text
     return f"{code}: {err.details() if hasattr(err, 'details') else err}"

@@ -145,68 +145,40 @@ def print_batch(b, summary_lines: list[Any] | None = None) -> None:
 
 def run_submit(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from silink.common.v1 import common_pb2
-    from silink.disbursement.v1 import disbursement_pb2 as dpb
 
-    from gateway.intake.reader import open_payroll
-    from gateway.intake.records import COLUMNS, LineError
+    from gateway.uploads import payroll_messages
 
     stub = _stub(args)
-    err_console = console(stderr=True)
     request_id = args.request_id or uuid.uuid4().hex
-
-    with (
-        open_payroll(args.file) as source,
-        Progress(
-            TextColumn("uploading"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("bytes"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=args.json or not sys.stderr.isatty(),
-        ) as progress,
-    ):
+    if not args.file.is_file():
+        raise FileNotFoundError(2, "no such file", str(args.file))
+    with Progress(
+        TextColumn("uploading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("lines"),
+        TimeElapsedColumn(),
+        console=console(stderr=True),
+        transient=True,
+        disable=args.json or not sys.stderr.isatty(),
+    ) as progress:
         task = progress.add_task("upload", total=None)
-
-        def messages():
-            yield dpb.CreateBatchRequest(
-                header=dpb.BatchHeader(
-                    request_id=request_id,
-                    fund=common_pb2.Fund.Value("FUND_" + args.fund),
-                    period=args.period,
-                    title=args.title or args.file.name,
-                    source_file_name=args.file.name,
-                )
-            )
-            n = 0
-            for line_no, fields in source:
-                if fields.__class__ is LineError:
-                    # The reader could not split this line into fields: the server records the reason.
-                    yield dpb.CreateBatchRequest(
-                        line=dpb.PayrollLine(line_number=line_no, reader_error=fields.reason)
-                    )
-                    continue
-                yield dpb.CreateBatchRequest(
-                    line=dpb.PayrollLine(line_number=line_no, **dict(zip(COLUMNS, fields, strict=True)))
-                )
-                n += 1
-                if n % 5000 == 0:
-                    progress.update(
-                        task, completed=source.bytes_read if hasattr(source, "bytes_read") else None
-                    )
-
-        resp = call(lambda: stub.CreateBatch(messages(), timeout=3600))
+        messages = payroll_messages(
+            args.file,
+            request_id=request_id,
+            fund=args.fund,
+            period=args.period,
+            title=args.title,
+            progress=lambda n: progress.update(task, completed=n),
+        )
+        resp = call(lambda: stub.CreateBatch(messages, timeout=3600))
     if args.json:
         emit_json({**batch_dict(resp), "request_id": request_id})
         return 0 if resp.rejected_line_count == 0 else 1
     print_batch(resp.batch)
     if resp.rejected_line_count:
-        print(
-            f"\n{resp.rejected_line_count:,} lines rejected "
-            f"(first {min(args.max_errors, len(resp.line_errors))}):"
-        )
+        shown_n = min(args.max_errors, len(resp.line_errors))
+        print(f"\n{resp.rejected_line_count:,} lines rejected (first {shown_n}):")
         for e in resp.line_errors[: args.max_errors]:
             shown = f" [{e.value_masked}]" if e.value_masked else ""
             print(f"  line {e.line_number}: {e.field} {e.reason}{shown}: {e.message}")

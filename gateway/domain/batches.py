@@ -331,7 +331,7 @@ def recompute_content_hash(conn: Connection, protector: DataProtector, batch_id:
         .where(cols.batch_id == batch_id)
         .order_by(cols.line_number)
     )
-    for r in conn.execution_options(yield_per=5000).execute(q):
+    for r in conn.execute(q.execution_options(yield_per=5000)):
         id_number, name, account = open_pii(protector, r.e2e_ref, bytes(r.pii))
         h.update(
             f"{r.line_number}{_SEP}{r.id_type}{_SEP}{id_number}{_SEP}{name}{_SEP}{account}{_SEP}"

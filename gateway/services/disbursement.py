@@ -13,7 +13,7 @@ from silink.disbursement.v1 import disbursement_pb2_grpc
 from gateway.domain import batches as dom
 from gateway.domain.refs import parse_batch_ref, parse_line_ref
 from gateway.errors import InvalidInput
-from gateway.idempotency import RaceLost, check_replay, lookup, record, run_once
+from gateway.idempotency import run_once
 from gateway.intake.reasons import LINE_REASONS
 from gateway.intake.records import LineError
 from gateway.intake.settings import ValidationSettings
@@ -79,71 +79,68 @@ class DisbursementServicer(disbursement_pb2_grpc.DisbursementServiceServicer):
     def _ingest(
         self, principal: str, header: dpb.BatchHeader, fund: str, account: str, spool: Spool, phash: bytes
     ) -> bytes:
-        key = {"principal": principal, "method": _SVC + "CreateBatch", "request_id": header.request_id}
-        db = self.ctx.db
-        with db.read() as conn:
-            stored = lookup(conn, **key)
-        if stored is not None:
-            return check_replay(stored, phash, header.request_id, key["method"])
-        try:
-            with db.write() as conn:
-                intake = dom.BatchIntake(
-                    conn,
-                    self.ctx.protector,
-                    creator=principal,
-                    fund_account=account,
-                    header=dom.BatchHeaderIn(
-                        fund=fund,
-                        period=header.period,
-                        title=header.title,
-                        source_name=header.source_file_name,
-                        expected_line_count=header.expected_line_count
-                        if header.HasField("expected_line_count")
-                        else None,
-                        expected_total_fen=header.expected_total_amount_fen
-                        if header.HasField("expected_total_amount_fen")
-                        else None,
-                    ),
-                )
-                validate = LineValidator(ValidationSettings(fund=fund)).validate
-                add = intake.add
-                for ln in (m.line for m in spool.messages(dpb.CreateBatchRequest)):
-                    if ln.reader_error:
-                        add([_reader_error(ln.line_number, ln.reader_error)])
-                        continue
-                    add(
-                        validate(
-                            ln.line_number,
-                            (
-                                ln.id_type,
-                                ln.id_number,
-                                ln.name,
-                                ln.account,
-                                ln.account_type,
-                                ln.bank_code,
-                                ln.amount,
-                                ln.benefit,
-                                ln.period,
-                                ln.region,
-                                ln.ref,
-                            ),
-                        )
+        def effect(conn) -> bytes:
+            intake = dom.BatchIntake(
+                conn,
+                self.ctx.protector,
+                creator=principal,
+                fund_account=account,
+                header=dom.BatchHeaderIn(
+                    fund=fund,
+                    period=header.period,
+                    title=header.title,
+                    source_name=header.source_file_name,
+                    expected_line_count=header.expected_line_count
+                    if header.HasField("expected_line_count")
+                    else None,
+                    expected_total_fen=header.expected_total_amount_fen
+                    if header.HasField("expected_total_amount_fen")
+                    else None,
+                ),
+            )
+            validate = LineValidator(ValidationSettings(fund=fund)).validate
+            add = intake.add
+            for ln in (m.line for m in spool.messages(dpb.CreateBatchRequest)):
+                if ln.reader_error:
+                    add([_reader_error(ln.line_number, ln.reader_error)])
+                    continue
+                add(
+                    validate(
+                        ln.line_number,
+                        (
+                            ln.id_type,
+                            ln.id_number,
+                            ln.name,
+                            ln.account,
+                            ln.account_type,
+                            ln.bank_code,
+                            ln.amount,
+                            ln.benefit,
+                            ln.period,
+                            ln.region,
+                            ln.ref,
+                        ),
                     )
-                result = intake.finish()
-                row = dom.get(conn, result.batch_id)
-                body = dpb.CreateBatchResponse(
-                    batch=batch_pb(row, dom.summarize(conn, result.batch_id)),
-                    accepted_line_count=result.accepted,
-                    rejected_line_count=result.rejected_lines,
-                    line_errors=[line_error_pb(e) for e in result.first_errors],
-                ).SerializeToString()
-                record(conn, phash=phash, response=body, **key)
-                return body
-        except RaceLost:
-            with db.read() as conn:
-                stored = lookup(conn, **key)
-            assert stored is not None
-            return check_replay(stored, phash, header.request_id, key["method"])
+                )
+            result = intake.finish()
+            row = dom.get(conn, result.batch_id)
+            return dpb.CreateBatchResponse(
+                batch=batch_pb(row, dom.summarize(conn, result.batch_id)),
+                accepted_line_count=result.accepted,
+                rejected_line_count=result.rejected_lines,
+                line_errors=[line_error_pb(e) for e in result.first_errors],
+            ).SerializeToString()
+
+        # The stream's payload hash stands for the payload: same upload, same hash.
+        body, _replayed = run_once(
+            self.ctx.db,
+            principal=principal,
+            method=_SVC + "CreateBatch",
+            request_id=header.request_id,
+            payload=phash,
+            effect=effect,
+        )
+        return body
 
     # -- reads -------------------------------------------------------------------------------------
 
