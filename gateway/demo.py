@@ -167,6 +167,8 @@ def _serve_steps(home: Path) -> None:
         _ok(f"refused: {err.code().name}")
     anon.close()
 
+    _payroll_steps(home)
+
     _step("The auditor verifies the audit hash chain")
     auditor = channel_as(home, "auditor:sun")
     res = admin_pb2_grpc.AdminServiceStub(auditor).VerifyAudit(admin_pb2.VerifyAuditRequest(), timeout=30)
@@ -175,3 +177,126 @@ def _serve_steps(home: Path) -> None:
     _ok(f"audit chain intact ({res.entries_checked} entries)")
     auditor.close()
     officer.close()
+
+
+PERIOD = "2026-11"
+
+
+def _payroll_steps(home: Path) -> None:
+    import collections
+    import time as _time
+    import uuid
+
+    from silink.disbursement.v1 import disbursement_pb2 as dpb
+    from silink.disbursement.v1 import disbursement_pb2_grpc
+
+    from gateway.cli.cmd_batch import print_batch
+    from gateway.intake import validate_file
+    from gateway.intake.generator import PayrollSpec, generate_payroll
+    from gateway.uploads import payroll_messages
+
+    payroll = home / f"payroll-{PERIOD}.csv"
+    _step("Generate this month's employee-pension payroll: 100,000 lines, a few deliberately bad")
+    summary = generate_payroll(
+        payroll, PayrollSpec(payees=100_000, seed=2026, bad_rate=0.0005, period=PERIOD)
+    )
+    _ok(
+        f"{summary.lines:,} lines in {payroll.name}, {summary.bad} bad of {len(summary.bad_by_reason)} kinds "
+        f"({summary.seconds:.2f} s)"
+    )
+
+    _step("The person-status feed reports three payees who must not be paid")
+    ids: dict[int, str] = {}
+    validate_file(payroll, on_valid=lambda v: ids.__setitem__(v.line, v.id_number) if len(ids) < 50 else None)
+    picks = sorted(ids)
+    admin = channel_as(home, "admin:zhou")
+    fed = _feed(
+        admin, [(ids[picks[3]], "DECEASED"), (ids[picks[7]], "SUSPENDED"), (ids[picks[11]], "CARD_LOST")]
+    )
+    _ok(f"{fed.applied_count} statuses recorded (deceased, suspended, card lost)")
+
+    _step("Team lead Chen (officer and approver roles) uploads the payroll over the gRPC stream")
+    lead = channel_as(home, "lead:chen")
+    stub = disbursement_pb2_grpc.DisbursementServiceStub(lead)
+    started = _time.perf_counter()
+    resp = stub.CreateBatch(
+        payroll_messages(payroll, request_id=uuid.uuid4().hex, fund="PENSION_EMPLOYEE", period=PERIOD),
+        timeout=3600,
+    )
+    elapsed = _time.perf_counter() - started
+    batch = resp.batch
+    _ok(
+        f"{batch.batch_id}: {resp.accepted_line_count:,} lines accepted, {resp.rejected_line_count} rejected "
+        f"in {elapsed:.1f} s ({(resp.accepted_line_count + resp.rejected_line_count) / elapsed:,.0f} lines/s)"
+    )
+
+    _step("Every rejected line, with its line number, field, reason and masked value")
+    errors = []
+    token = ""
+    while True:
+        page = stub.ListLineErrors(
+            dpb.ListLineErrorsRequest(batch_id=batch.batch_id, page_size=500, page_token=token), timeout=60
+        )
+        errors.extend(page.line_errors)
+        token = page.next_page_token
+        if not token:
+            break
+    for e in errors[:8]:
+        shown = f" [{e.value_masked}]" if e.value_masked else ""
+        console.print(f"   line {e.line_number:>6}: {e.field} {e.reason}{shown}")
+    by_reason = collections.Counter(e.reason for e in errors)
+    console.print(
+        f"   … {len(errors)} errors in all: " + ", ".join(f"{r} {n}" for r, n in sorted(by_reason.items()))
+    )
+
+    _step("Chen tries to approve the batch Chen created")
+    try:
+        stub.ApproveBatch(
+            dpb.ApproveBatchRequest(
+                request_id=uuid.uuid4().hex, batch_id=batch.batch_id, content_hash=batch.content_hash
+            ),
+            timeout=60,
+        )
+        raise DemoFailed("the creator approved their own batch")
+    except grpc.RpcError as err:
+        _ok(f"refused: {describe_rpc_error(err)}")
+
+    _step("Approver Li reviews the content hash and approves; gated payees are held")
+    approver = channel_as(home, "approver:li")
+    approved = (
+        disbursement_pb2_grpc.DisbursementServiceStub(approver)
+        .ApproveBatch(
+            dpb.ApproveBatchRequest(
+                request_id=uuid.uuid4().hex, batch_id=batch.batch_id, content_hash=batch.content_hash
+            ),
+            timeout=600,
+        )
+        .batch
+    )
+    _ok(f"{approved.batch_id} APPROVED by {approved.approver}")
+
+    _step("Batch summary")
+    print_batch(approved, console)
+    for ch in (admin, lead, approver):
+        ch.close()
+
+
+def _feed(channel: grpc.Channel, updates: list[tuple[str, str]]):
+    import uuid
+
+    def msgs():
+        yield admin_pb2.ImportPersonStatusRequest(
+            header=admin_pb2.PersonStatusImportHeader(request_id=uuid.uuid4().hex, source_name="demo feed")
+        )
+        for n, (id_number, status) in enumerate(updates, 2):
+            yield admin_pb2.ImportPersonStatusRequest(
+                update=admin_pb2.PersonStatusUpdate(
+                    line_number=n,
+                    id_number=id_number,
+                    status=admin_pb2.PersonStatus.Value("PERSON_STATUS_" + status),
+                    effective_date="2026-11-20",
+                    source="demo feed",
+                )
+            )
+
+    return admin_pb2_grpc.AdminServiceStub(channel).ImportPersonStatus(msgs(), timeout=60)

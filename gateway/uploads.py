@@ -25,7 +25,9 @@ def payroll_messages(
     period: str,
     title: str = "",
     progress: Callable[[int], None] | None = None,
+    run: int = 500,
 ) -> Iterator[dpb.CreateBatchRequest]:
+    """The upload as messages: the header, then runs of ``run`` lines (``run=1``: one line a message)."""
     yield dpb.CreateBatchRequest(
         header=dpb.BatchHeader(
             request_id=request_id,
@@ -36,18 +38,27 @@ def payroll_messages(
         )
     )
     n = 0
+    pending: list[dpb.PayrollLine] = []
     with open_payroll(path) as source:
         for line_no, fields in source:
             if fields.__class__ is LineError:
-                yield dpb.CreateBatchRequest(
-                    line=dpb.PayrollLine(line_number=line_no, reader_error=fields.reason)
-                )
+                line = dpb.PayrollLine(line_number=line_no, reader_error=fields.reason)
             else:
-                yield dpb.CreateBatchRequest(
-                    line=dpb.PayrollLine(line_number=line_no, **dict(zip(COLUMNS, fields, strict=True)))
-                )
+                line = dpb.PayrollLine(line_number=line_no, **dict(zip(COLUMNS, fields, strict=True)))
+            pending.append(line)
             n += 1
-            if progress is not None and n % 5000 == 0:
-                progress(n)
+            if len(pending) >= run:
+                yield _message(pending)
+                pending = []
+                if progress is not None:
+                    progress(n)
+    if pending:
+        yield _message(pending)
     if progress is not None:
         progress(n)
+
+
+def _message(lines: list[dpb.PayrollLine]) -> dpb.CreateBatchRequest:
+    if len(lines) == 1:
+        return dpb.CreateBatchRequest(line=lines[0])
+    return dpb.CreateBatchRequest(lines=dpb.PayrollLineRun(lines=lines))

@@ -113,12 +113,15 @@ def batch_dict(b) -> dict[str, Any]:
     return MessageToDict(b, preserving_proto_field_name=True)
 
 
-def print_batch(b, summary_lines: list[Any] | None = None) -> None:
+def print_batch(b, con=None) -> None:
+    """A batch for people: header, lines per state, per bank and state, held lines per reason."""
     from rich.table import Table
     from silink.common.v1 import common_pb2
     from silink.disbursement.v1 import disbursement_pb2 as dpb
 
-    con = console()
+    from gateway.intake.banks import bank_label
+
+    con = con or console()
     con.print(
         f"[bold]{b.batch_id}[/]  {_enum(b.state, dpb.Batch.State)}  "
         f"fund {_enum(b.fund, common_pb2.Fund, 'FUND_')}  period {b.period}  "
@@ -137,6 +140,25 @@ def print_batch(b, summary_lines: list[Any] | None = None) -> None:
         t = Table("line state", "lines", "amount (yuan)", title="lines by state", title_justify="left")
         for tot in b.line_totals:
             t.add_row(_enum(tot.state, dpb.BatchLine.State), f"{tot.line_count:,}", _yuan(tot.amount_fen))
+        con.print(t)
+    if b.bank_totals:
+        t = Table("bank", "line state", "lines", "amount (yuan)", title="lines by bank", title_justify="left")
+        for tot in b.bank_totals:
+            t.add_row(
+                bank_label(tot.bank_code),
+                _enum(tot.state, dpb.BatchLine.State),
+                f"{tot.line_count:,}",
+                _yuan(tot.amount_fen),
+            )
+        con.print(t)
+    if b.hold_totals:
+        t = Table("hold reason", "lines", "amount (yuan)", title="held lines", title_justify="left")
+        for tot in b.hold_totals:
+            t.add_row(
+                dpb.HoldReason.Name(tot.hold_reason).removeprefix("HOLD_REASON_"),
+                f"{tot.line_count:,}",
+                _yuan(tot.amount_fen),
+            )
         con.print(t)
 
 

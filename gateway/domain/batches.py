@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway import audit
 from gateway.clock import now_iso
-from gateway.domain.refs import batch_ref, e2e_ref, line_ref
+from gateway.domain.refs import batch_ref, e2e_prefix, e2e_ref, line_ref
 from gateway.errors import Conflict, InvalidInput, InvalidTransition, NotFound, SelfApproval
 from gateway.intake.records import LineError, ValidatedLine
 from gateway.pii import mask_name, mask_number
@@ -40,7 +40,29 @@ HOLDING_STATUSES = ("SUSPENDED", "TERMINATED", "UNCERTIFIED", "DECEASED", "CARD_
 # terminated and deceased need a person to decide.
 AUTO_RELEASABLE = ("SUSPENDED", "UNCERTIFIED", "CARD_LOST")
 DUPLICATE_PAYMENT = "DUPLICATE_PAYMENT"
-_SEP = "\x1f"  # validated fields are printable text, so the unit separator cannot occur inside one
+_SEP = "\x1f"
+_LINE_COLUMNS = (
+    "batch_id",
+    "line_number",
+    "e2e_ref",
+    "state",
+    "benefit",
+    "period",
+    "id_type",
+    "account_type",
+    "bank_code",
+    "amount_fen",
+    "region",
+    "client_ref",
+    "id_hash",
+    "account_hash",
+    "pii",
+    "id_masked",
+    "name_masked",
+    "account_masked",
+    "claim",
+    "updated_at",
+)  # validated fields are printable text, so the unit separator cannot occur inside one
 
 
 def content_record(v: ValidatedLine) -> bytes:
@@ -140,6 +162,12 @@ class BatchIntake:
         self._errors: list[LineError] = []
         self._rejected_numbers: set[int] = set()
         self._last_line = 0
+        self._mark = mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        # Written exactly as the partial unique index's WHERE so the planner uses that index.
+        self._claimed = "claim = 1" if conn.dialect.name == "sqlite" else "claim"
+        columns = ", ".join(_LINE_COLUMNS)
+        marks = ", ".join([mark] * len(_LINE_COLUMNS))
+        self._insert_sql = f"INSERT INTO batch_lines ({columns}) VALUES ({marks})"  # noqa: S608 - fixed names
 
     def add(self, result: ValidatedLine | list[LineError]) -> None:
         if result.__class__ is ValidatedLine:
@@ -172,11 +200,12 @@ class BatchIntake:
             self._flush_errors()
 
     def _claimed_elsewhere(self, hashes: list[bytes]) -> set[tuple[bytes, str, str]]:
-        rows = self.conn.execute(
-            select(batch_lines.c.id_hash, batch_lines.c.benefit, batch_lines.c.period).where(
-                batch_lines.c.claim.is_(True), batch_lines.c.id_hash.in_(hashes)
-            )
+        # Driver-level: a 2,000-element IN list compiled by SQLAlchemy per chunk costs more than the query.
+        marks = ", ".join([self._mark] * len(hashes))
+        sql = (
+            f"SELECT id_hash, benefit, period FROM batch_lines WHERE {self._claimed} AND id_hash IN ({marks})"  # noqa: S608 - fixed SQL, bound values
         )
+        rows = self.conn.exec_driver_sql(sql, tuple(hashes))
         return {(bytes(h), b, p) for h, b, p in rows}
 
     def _flush_lines(self) -> None:
@@ -186,6 +215,8 @@ class BatchIntake:
         hashed = [(v, p.blind_index(v.id_number)) for v in self._lines]
         taken = self._claimed_elsewhere([h for _, h in hashed])
         now = now_iso()
+        batch_id = self.batch_id
+        prefix = e2e_prefix(batch_id)
         rows = []
         for v, id_hash in hashed:
             if taken and (id_hash, v.benefit, v.period) in taken:
@@ -199,30 +230,30 @@ class BatchIntake:
                     )
                 )
                 continue
-            ref = e2e_ref(self.batch_id, v.line)
+            ref = e2e_ref(batch_id, v.line, prefix)
             rows.append(
-                {
-                    "batch_id": self.batch_id,
-                    "line_number": v.line,
-                    "e2e_ref": ref,
-                    "state": "PENDING",
-                    "benefit": v.benefit,
-                    "period": v.period,
-                    "id_type": v.id_type,
-                    "account_type": v.account_type,
-                    "bank_code": v.bank_code,
-                    "amount_fen": v.amount_fen,
-                    "region": v.region,
-                    "client_ref": v.ref,
-                    "id_hash": id_hash,
-                    "account_hash": p.blind_index(v.account),
-                    "pii": seal_pii(p, ref, v),
-                    "id_masked": mask_number(v.id_number),
-                    "name_masked": mask_name(v.name),
-                    "account_masked": mask_number(v.account),
-                    "claim": True,
-                    "updated_at": now,
-                }
+                (
+                    batch_id,
+                    v.line,
+                    ref,
+                    "PENDING",
+                    v.benefit,
+                    v.period,
+                    v.id_type,
+                    v.account_type,
+                    v.bank_code,
+                    v.amount_fen,
+                    v.region,
+                    v.ref,
+                    id_hash,
+                    p.blind_index(v.account),
+                    seal_pii(p, ref, v),
+                    mask_number(v.id_number),
+                    mask_name(v.name),
+                    mask_number(v.account),
+                    True,
+                    now,
+                )
             )
             self._hash.update(content_record(v))
             self.result.accepted += 1
@@ -230,7 +261,9 @@ class BatchIntake:
         if rows:
             try:
                 with self.conn.begin_nested():
-                    self.conn.execute(insert(batch_lines), rows)
+                    # Straight to the driver: at payroll volume SQLAlchemy's per-row parameter
+                    # processing cost more than the database itself.
+                    self.conn.exec_driver_sql(self._insert_sql, rows)
             except IntegrityError:
                 # Another upload claimed one of these payees between our check and our insert.
                 raise Conflict(

@@ -121,7 +121,10 @@ def _move_lines(
 ) -> int:
     cols = batch_lines.c
     q = select(cols.id, cols.e2e_ref, cols.hold_reason).where(
-        cols.id_hash == id_hash, cols.state == from_state, cols.batch_id.in_(holdable_batches_subquery())
+        cols.claim,
+        cols.id_hash == id_hash,
+        cols.state == from_state,
+        cols.batch_id.in_(holdable_batches_subquery()),
     )
     if only_reasons is not None:
         q = q.where(cols.hold_reason.in_(only_reasons))

@@ -22,9 +22,16 @@ def _base36(n: int, width: int) -> str:
     return text.rjust(width, "0")
 
 
-def e2e_ref(batch_id: int, line_number: int) -> str:
-    """``S`` + 6 base-36 digits of the batch + 7 of the line: 14 characters, room for 2·10⁹ batches."""
-    return "S" + _base36(batch_id, 6) + _base36(line_number, 7)
+def e2e_prefix(batch_id: int) -> str:
+    """``S`` + 6 base-36 digits of the batch: room for 2·10⁹ batches."""
+    return "S" + _base36(batch_id, 6)
+
+
+def e2e_ref(batch_id: int, line_number: int, prefix: str | None = None) -> str:
+    """Prefix + 9 decimal digits of the line number: 16 characters, up to 10⁹ lines per batch."""
+    if not 0 < line_number < 1_000_000_000:
+        raise Internal("line number outside the reference space", "REFERENCE_OVERFLOW")
+    return f"{prefix or e2e_prefix(batch_id)}{line_number:09d}"
 
 
 def batch_ref(batch_id: int) -> str:

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from gateway.errors import InvalidInput
 from gateway.intake import reasons as R
@@ -73,19 +74,12 @@ _BAD_BYTE_MARK = "\x01"
 _ENCODING_BAD_AFTER = 1000
 
 # Positions of the columns in a generated line (canonical COLUMNS order).
-(
-    I_ID_TYPE,
-    I_ID,
-    I_NAME,
-    I_ACCOUNT,
-    I_ACCOUNT_TYPE,
-    I_BANK,
-    I_AMOUNT,
-    I_BENEFIT,
-    I_PERIOD,
-    I_REGION,
-    I_REF,
-) = range(11)
+I_ID_TYPE, I_ID, I_NAME, I_ACCOUNT = (COLUMNS.index(c) for c in ("id_type", "id_number", "name", "account"))
+I_ACCOUNT_TYPE, I_BANK, I_AMOUNT = (COLUMNS.index(c) for c in ("account_type", "bank_code", "amount"))
+I_BENEFIT, I_PERIOD, I_REGION, I_REF = (COLUMNS.index(c) for c in ("benefit", "period", "region", "ref"))
+_DOUBLED = bytes.maketrans(b"0123456789", b"0246813579")
+# Check character of a resident ID from (its 17 digits in base 13) mod 11; see identity.py.
+_CHECK_OF_BASE13_MOD11 = "".join(RESIDENT_ID_CHECK[2 * k % 11] for k in range(11))
 
 
 @dataclass(frozen=True)
@@ -208,7 +202,15 @@ class _Generator:
         self.bad_threshold = int(spec.bad_rate * (1 << 32))
         self.kind_index = 0
         self.last_good_id: str | None = None
-        self.line_no = 1
+        self.good_fen = 0
+        self.bad_by_reason: Counter[str] = Counter()
+        self.bad_count_written = 0
+        self.marked = False  # the current block holds a LINE_ENCODING line to corrupt when encoded
+        self.codec = "gbk" if spec.encoding == "gbk" else "utf-8"
+        self.newline = "\r\n" if spec.encoding == "gbk" else "\n"
+        self.out: BinaryIO | None = None
+        self.sidefh: Any = None
+        self.block: list[str] = []
         self.benefit_text = self.benefit.chinese if self.zh else self.benefit.code
         zh_id_type = "统一社会信用代码" if self.enterprise else "居民身份证"
         self.id_type_text = zh_id_type if self.zh else self.benefit.id_type
@@ -217,44 +219,8 @@ class _Generator:
         self.corporate_text = "对公账户" if self.zh else "CORPORATE"
 
     # -- good lines ------------------------------------------------------------------------------------
-
-    def person(self, i: int) -> list[str]:
-        getbits = self.rng.getrandbits
-        r = getbits(64)
-        s = (i * self.mult + self.offset) % self.modulus
-        s, d = divmod(s, len(self.districts))
-        seq, b = divmod(s, len(self.birth_dates))
-        district = self.districts[d]
-        body = f"{district}{self.birth_dates[b]}{seq:03d}"
-        id_number = body + RESIDENT_ID_CHECK[int(body, 13) * 2 % 11]
-        name = self.surname_pick[r & 255] + self.given_pick[(r >> 8) & 255]
-        if (r >> 16) & 3:
-            name += self.given_pick[(r >> 18) & 255]
-        code, bins, length, _ = self.banks[self.bank_pick[(r >> 26) & 255]]
-        r2 = getbits(64)
-        if (r >> 34) & 63:
-            payload = bins[(r >> 40) % len(bins)]
-            width = length - len(payload) - 1
-            payload += f"{r2 % 10**width:0{width}d}"
-            account = payload + luhn_check_digit(payload)
-            account_type = self.card_text
-        else:
-            account = f"{r2 % 10**17:017d}"
-            account_type = self.passbook_text
-        fen = self.amount_lo + (r2 >> 20) % self.amount_span
-        return [
-            self.id_type_text,
-            id_number,
-            name,
-            account,
-            account_type,
-            code,
-            f"{fen // 100}.{fen % 100:02d}",
-            self.benefit_text,
-            self.spec.period,
-            district[:4],
-            f"L{self.spec.seed % 1000:03d}{i + 1:010d}",
-        ]
+    # Persons are generated inline in _run_persons (the hot loop: 30 million lines must not take an hour);
+    # firms, a few thousand per payroll, here.
 
     def firm(self, i: int) -> list[str]:
         getbits = self.rng.getrandbits
@@ -275,7 +241,7 @@ class _Generator:
         )
         code = self.banks[self.bank_pick[(r >> 26) & 255]][0]
         width = 16 + (r >> 34) % 5
-        account = f"{getbits(70) % 10**width:0{width}d}"
+        account = str(10**width + getbits(70) % 10**width)[1:]
         fen = self.amount_lo + getbits(40) % self.amount_span
         return [
             self.id_type_text,
@@ -307,57 +273,130 @@ class _Generator:
         spec = self.spec
         started = time.perf_counter()
         side = sidecar_path(path) if spec.bad_rate > 0 else None
-        codec = "gbk" if spec.encoding == "gbk" else "utf-8"
-        newline = "\r\n" if spec.encoding == "gbk" else "\n"
-        header = ZH_HEADER if self.zh else COLUMNS
-        make = self.firm if self.enterprise else self.person
-        getbits = self.rng.getrandbits
-        threshold = self.bad_threshold
-        good_fen = 0
-        bad_by_reason: Counter[str] = Counter()
         with path.open("wb") as out, side.open("w", encoding="utf-8") if side else _NullFile() as sidefh:
             # The sidecar is streamed: its opening, one entry per bad line, then the closing counts.
             opening = {"file": path.name, "seed": spec.seed, "payees": spec.payees, "bad_rate": spec.bad_rate}
             sidefh.write(json.dumps(opening)[:-1] + ', "bad": {')
-            first_bad = True
-            block: list[str] = [",".join(header)]
-            marked = False
-            for i in range(spec.payees):
-                fields = make(i)
-                if threshold and getbits(32) < threshold:
-                    reason = self.make_bad(fields, i)
-                    bad_by_reason[reason] += 1
-                    if reason == R.LINE_ENCODING:
-                        marked = True
-                    sidefh.write(("" if first_bad else ", ") + f'"{i + 2}": "{reason}"')
-                    first_bad = False
-                else:
-                    good_fen += int(fields[I_AMOUNT].replace(".", ""))
-                    self.last_good_id = fields[I_ID]
-                block.append(",".join(fields))
-                if len(block) >= _BLOCK_LINES:
-                    marked = self._flush(out, block, newline, codec, marked)
-            self._flush(out, block, newline, codec, marked)
-            sidefh.write(f'}}, "bad_count": {sum(bad_by_reason.values())}}}\n')
+            self.out = out
+            self.sidefh = sidefh
+            self.block = [",".join(ZH_HEADER if self.zh else COLUMNS)]
+            if self.enterprise:
+                self._run_firms()
+            else:
+                self._run_persons()
+            self._flush()
+            sidefh.write(f'}}, "bad_count": {sum(self.bad_by_reason.values())}}}\n')
         return GenerationSummary(
             path=path,
             sidecar=side,
             lines=spec.payees,
-            bad=sum(bad_by_reason.values()),
-            good_fen=good_fen,
+            bad=sum(self.bad_by_reason.values()),
+            good_fen=self.good_fen,
             seconds=time.perf_counter() - started,
-            bad_by_reason=bad_by_reason,
+            bad_by_reason=self.bad_by_reason,
         )
 
-    @staticmethod
-    def _flush(out, block: list[str], newline: str, codec: str, marked: bool) -> bool:
+    def _bad_line(self, fields: list[str], i: int) -> str:
+        """Turn a generated line into the next kind of bad line, record it in the sidecar, return its text."""
+        reason = self.make_bad(fields, i)
+        self.bad_by_reason[reason] += 1
+        if reason == R.LINE_ENCODING:
+            self.marked = True
+        self.sidefh.write(("" if self.bad_count_written == 0 else ", ") + f'"{i + 2}": "{reason}"')
+        self.bad_count_written += 1
+        return ",".join(fields)
+
+    def _run_firms(self) -> None:
+        getbits = self.rng.getrandbits
+        threshold = self.bad_threshold
+        block = self.block
+        for i in range(self.spec.payees):
+            fields = self.firm(i)
+            if threshold and getbits(32) < threshold:
+                block.append(self._bad_line(fields, i))
+            else:
+                self.good_fen += int(fields[I_AMOUNT].replace(".", ""))
+                self.last_good_id = fields[I_ID]
+                block.append(",".join(fields))
+            if len(block) >= _BLOCK_LINES:
+                self._flush()
+
+    def _run_persons(self) -> None:
+        # Everything the loop touches is a local: attribute and global lookups cost as much as the work.
+        getbits = self.rng.getrandbits
+        threshold = self.bad_threshold
+        block = self.block
+        append = block.append
+        mult, offset, modulus = self.mult, self.offset, self.modulus
+        districts = self.districts
+        regions = [d[:4] for d in districts]
+        n_districts = len(districts)
+        births = self.birth_dates
+        n_births = len(births)
+        seq3 = [f"{k:03d}" for k in range(1000)]
+        check = _CHECK_OF_BASE13_MOD11
+        surnames, given = self.surname_pick, self.given_pick
+        # Per bank: code, its BINs, and 10**(digits between BIN and check digit) for zero-padded draws.
+        banks = [(code, bins, 10 ** (length - len(bins[0]) - 1)) for code, bins, length, _ in self.banks]
+        bank_pick = self.bank_pick
+        doubled, luhn_fix = _DOUBLED, "0987654321"
+        passbook_mod = 10**17
+        ref_mod = 10**10
+        lo, span = self.amount_lo, self.amount_span
+        card, passbook = self.card_text, self.passbook_text
+        head = self.id_type_text + ","
+        tail = f",{self.benefit_text},{self.spec.period},"
+        ref_prefix = f"L{self.spec.seed % 1000:03d}"
+        good_fen = 0
+        last_good_id = None
+        for i in range(self.spec.payees):
+            r = getbits(64)
+            r2 = getbits(64)
+            s, d = divmod((i * mult + offset) % modulus, n_districts)
+            seq, b = divmod(s, n_births)
+            body = districts[d] + births[b] + seq3[seq]
+            id_number = body + check[int(body, 13) % 11]
+            name = surnames[r & 255] + given[(r >> 8) & 255]
+            if (r >> 16) & 3:
+                name += given[(r >> 18) & 255]
+            code, bins, mod = banks[bank_pick[(r >> 26) & 255]]
+            if (r >> 34) & 63:
+                payload = bins[(r >> 40) % len(bins)] + str(mod + r2 % mod)[1:]
+                pb = payload.encode()
+                account = payload + luhn_fix[int(pb[::-2].translate(doubled) + pb[-2::-2], 11) % 10]
+                account_type = card
+            else:
+                account = str(passbook_mod + r2 % passbook_mod)[1:]
+                account_type = passbook
+            fen = lo + (r2 >> 20) % span
+            amount = str(fen)
+            amount = amount[:-2] + "." + amount[-2:]
+            ref = ref_prefix + str(ref_mod + i + 1)[1:]
+            if threshold and getbits(32) < threshold:
+                values = (id_number, name, account, account_type, code, amount, self.benefit_text)
+                fields = [self.id_type_text, *values, self.spec.period, regions[d], ref]
+                self.last_good_id = last_good_id
+                append(self._bad_line(fields, i))
+            else:
+                good_fen += fen
+                last_good_id = id_number
+                append(
+                    f"{head}{id_number},{name},{account},{account_type},{code},{amount}{tail}{regions[d]},{ref}"
+                )
+            if len(block) >= _BLOCK_LINES:
+                self._flush()
+        self.good_fen += good_fen
+        self.last_good_id = last_good_id
+
+    def _flush(self) -> None:
+        block = self.block
         if block:
-            data = (newline.join(block) + newline).encode(codec)
-            if marked:
+            data = (self.newline.join(block) + self.newline).encode(self.codec)
+            if self.marked:
                 data = data.replace(_BAD_BYTE_MARK.encode(), b"\xff")
-            out.write(data)
+                self.marked = False
+            self.out.write(data)
             block.clear()
-        return False
 
 
 class _NullFile:
@@ -378,6 +417,11 @@ class _NullFile:
 BadKind = Callable[[_Generator, list[str], int], "str | None"]
 
 
+def _turn(g: _Generator) -> int:
+    """How many times the kinds have cycled: picks the variant of a kind, so every variant appears."""
+    return (g.kind_index - 1) // len(BAD_KINDS)
+
+
 def _with_check(body: str) -> str:
     return body + RESIDENT_ID_CHECK[int(body, 13) * 2 % 11]
 
@@ -394,13 +438,13 @@ def _bad_birth_date(g: _Generator, f: list[str], i: int) -> str | None:
         return None
     # Rotates through: no 30 February, no month 13, in the future, before 1900.
     variants = ("19510230", "19521301", "20990101", "18991231")
-    bad_date = variants[g.kind_index // len(BAD_KINDS) % len(variants)]
+    bad_date = variants[_turn(g) % len(variants)]
     f[I_ID] = _with_check(f[I_ID][:6] + bad_date + f[I_ID][14:17])
     return R.ID_BIRTH_DATE
 
 
 def _bad_id_format(g: _Generator, f: list[str], i: int) -> str:
-    f[I_ID] = f[I_ID][:16] if i % 2 else f[I_ID][:10] + "I" + f[I_ID][11:]
+    f[I_ID] = f[I_ID][:16] if _turn(g) % 2 else f[I_ID][:10] + "I" + f[I_ID][11:]
     return R.ID_FORMAT
 
 
@@ -446,7 +490,7 @@ def _bad_unknown_bin(g: _Generator, f: list[str], i: int) -> str:
 
 
 def _bad_not_positive(g: _Generator, f: list[str], i: int) -> str:
-    f[I_AMOUNT] = ("0.00", "-5.00", "0", "-0.01")[i % 4]
+    f[I_AMOUNT] = ("0.00", "-5.00", "0", "-0.01")[_turn(g) % 4]
     return R.AMOUNT_NOT_POSITIVE
 
 
@@ -462,7 +506,7 @@ def _bad_over_ceiling(g: _Generator, f: list[str], i: int) -> str:
 
 def _bad_amount_format(g: _Generator, f: list[str], i: int) -> str:
     # A quoted thousands separator is one CSV field, which the amount check must still refuse.
-    f[I_AMOUNT] = ("1e3", '"1,000.00"', "100.00元", "+100.00")[i % 4]
+    f[I_AMOUNT] = ("1e3", '"1,000.00"', "100.00元", "+100.00")[_turn(g) % 4]
     return R.AMOUNT_FORMAT
 
 
@@ -472,7 +516,7 @@ def _bad_benefit(g: _Generator, f: list[str], i: int) -> str:
 
 
 def _bad_period_format(g: _Generator, f: list[str], i: int) -> str:
-    f[I_PERIOD] = (g.spec.period[:4] + "-13", g.spec.period.replace("-", "/"), "24-05")[i % 3]
+    f[I_PERIOD] = (g.spec.period[:4] + "-13", g.spec.period.replace("-", "/"), "24-05")[_turn(g) % 3]
     return R.PERIOD_FORMAT
 
 
@@ -487,7 +531,7 @@ def _bad_name_missing(g: _Generator, f: list[str], i: int) -> str:
 
 
 def _bad_name_invalid(g: _Generator, f: list[str], i: int) -> str:
-    f[I_NAME] = "=" + f[I_NAME] if g.enterprise or i % 2 else f[I_NAME] + "2"
+    f[I_NAME] = "=" + f[I_NAME] if g.enterprise or _turn(g) % 2 else f[I_NAME] + "2"
     return R.NAME_INVALID
 
 
@@ -529,7 +573,7 @@ def _bad_region(g: _Generator, f: list[str], i: int) -> str:
 
 
 def _bad_ref(g: _Generator, f: list[str], i: int) -> str:
-    f[I_REF] = f[I_REF] + " #2" if i % 2 else f[I_REF] * 3
+    f[I_REF] = f[I_REF] + " #2" if _turn(g) % 2 else f[I_REF] * 3
     return R.REF_FORMAT
 
 
@@ -537,9 +581,10 @@ def _bad_missing(g: _Generator, f: list[str], i: int) -> str:
     column, reason = (
         (I_ID, R.ID_MISSING),
         (I_ACCOUNT, R.ACCOUNT_MISSING),
+        (I_AMOUNT, R.AMOUNT_MISSING),
         (I_BENEFIT, R.BENEFIT_MISSING),
         (I_PERIOD, R.PERIOD_MISSING),
-    )[i % 4]
+    )[_turn(g) % 5]
     f[column] = ""
     return reason
 

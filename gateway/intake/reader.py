@@ -427,7 +427,9 @@ class PayrollSource:
         self.format = "xlsx"
         self.encoding = None
         try:
-            self._workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            # A file object, not the path: openpyxl refuses names not ending in .xlsx; content decides.
+            self._fh = self.path.open("rb")
+            self._workbook = openpyxl.load_workbook(self._fh, read_only=True, data_only=True)
             sheet = self._workbook.worksheets[0]
             rows = sheet.iter_rows(values_only=True)
         except Exception as exc:  # openpyxl raises zipfile, XML, KeyError…: all mean "corrupt"

@@ -75,8 +75,10 @@ LINE_REASONS: dict[str, str] = {
     AMOUNT_OVER_CEILING: "amount is above the configured ceiling for the benefit",
     BENEFIT_MISSING: "benefit is empty",
     BENEFIT_UNKNOWN: "benefit is not a known benefit code or Chinese name",
-    BENEFIT_PAYEE_MISMATCH: "the payee does not fit the benefit (enterprise refunds: USCC and corporate account; "
-    "personal benefits: resident ID + card or passbook)",
+    BENEFIT_PAYEE_MISMATCH: (
+        "the payee does not fit the benefit (enterprise refunds: USCC and corporate account; "
+        "personal benefits: resident ID and card or passbook)"
+    ),
     FUND_MISMATCH: "the benefit belongs to another fund than the one this validation is bound to",
     PERIOD_MISSING: "period is empty",
     PERIOD_FORMAT: "period is not YYYY-MM (or YYYYMM) with a month 01-12",

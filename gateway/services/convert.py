@@ -105,6 +105,16 @@ def batch_pb(row: dict[str, Any], summary: BatchSummary | None = None) -> dpb.Ba
             b.line_totals.add(
                 state=dpb.BatchLine.State.Value("STATE_" + state), line_count=count, amount_fen=amount
             )
+        for bank, states in sorted(summary.by_bank.items()):
+            for state, (count, amount) in sorted(states.items()):
+                b.bank_totals.add(
+                    bank_code=bank,
+                    state=dpb.BatchLine.State.Value("STATE_" + state),
+                    line_count=count,
+                    amount_fen=amount,
+                )
+        for reason, (count, amount) in sorted(summary.held_by_reason.items()):
+            b.hold_totals.add(hold_reason=_HOLD.get(reason, 0), line_count=count, amount_fen=amount)
     return b
 
 

@@ -29,6 +29,18 @@ _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _TERMINAL = ("COMPLETED", "RECONCILED", "REJECTED", "CANCELLED")
 
 
+MAX_RUN = 1000
+
+
+def _lines(spool: Spool):
+    """Every payroll line of a spooled upload, whether it came one per message or in runs."""
+    for msg in spool.messages(dpb.CreateBatchRequest):
+        if msg.WhichOneof("item") == "line":
+            yield msg.line
+        else:
+            yield from msg.lines.lines
+
+
 def _reader_error(line: int, reason: str) -> LineError:
     known = LINE_REASONS.get(reason)
     if known is None:
@@ -64,8 +76,11 @@ class DisbursementServicer(disbursement_pb2_grpc.DisbursementServiceServicer):
             )
 
         def only_lines(msg) -> None:
-            if not msg.HasField("line"):
+            kind = msg.WhichOneof("item")
+            if kind == "header" or kind is None:
                 raise InvalidInput("only the first message may be a header", "HEADER_FIRST")
+            if kind == "lines" and len(msg.lines.lines) > MAX_RUN:
+                raise InvalidInput(f"a run carries at most {MAX_RUN} lines", "RUN_TOO_LONG")
 
         spool, phash = await receive(first, request_iterator, self.ctx.cfg.home / "spool", only_lines)
         try:
@@ -100,7 +115,7 @@ class DisbursementServicer(disbursement_pb2_grpc.DisbursementServiceServicer):
             )
             validate = LineValidator(ValidationSettings(fund=fund)).validate
             add = intake.add
-            for ln in (m.line for m in spool.messages(dpb.CreateBatchRequest)):
+            for ln in _lines(spool):
                 if ln.reader_error:
                     add([_reader_error(ln.line_number, ln.reader_error)])
                     continue

@@ -136,16 +136,13 @@ batch_lines = Table(
     Column("updated_at", String(32), nullable=False),
     UniqueConstraint("e2e_ref", name="uq_batch_lines_e2e_ref"),
     UniqueConstraint("batch_id", "line_number", name="uq_batch_lines_batch_line"),
-    Index("ix_batch_lines_batch_state", "batch_id", "state"),
-    Index("ix_batch_lines_id_hash", "id_hash"),
-    Index("ix_batch_lines_account_hash", "account_hash"),
     Index(
         "uq_batch_lines_claim",
         "id_hash",
         "benefit",
         "period",
         unique=True,
-        sqlite_where=text("claim"),
+        sqlite_where=text("claim = 1"),
         postgresql_where=text("claim"),
     ),
 )

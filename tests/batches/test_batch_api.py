@@ -245,7 +245,7 @@ def test_a_broken_upload_stores_nothing(api, tmp_path):
         for n, msg in enumerate(
             payroll_messages(path, request_id=uuid.uuid4().hex, fund="PENSION_EMPLOYEE", period="2026-11")
         ):
-            if n == 2000:
+            if n == 5:  # header + 4 runs of 500 lines sent
                 raise RuntimeError("client crashed")
             yield msg
 
@@ -260,3 +260,20 @@ def test_bank_and_channel_principals_cannot_touch_batches(api, tmp_path):
         with pytest.raises(grpc.RpcError) as exc:
             api(who).dis.ListBatches(dpb.ListBatchesRequest(), timeout=30)
         assert exc.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_one_line_per_message_and_runs_store_the_same_batch(api, tmp_path):
+    """Uploading line by line or in runs of lines gives the same content hash and counts."""
+    from gateway.uploads import payroll_messages
+
+    path = make_payroll(tmp_path, 120, seed=17, bad_rate=0.05)
+    officer = api("officer:wang")
+    single = officer.dis.CreateBatch(payroll_messages(path, request_id="one", fund="PENSION_EMPLOYEE",
+                                                      period="2026-11", run=1), timeout=60)
+    officer.dis.CancelBatch(dpb.CancelBatchRequest(request_id="c", batch_id=single.batch.batch_id, reason="again"),
+                            timeout=30)
+    runs = officer.dis.CreateBatch(payroll_messages(path, request_id="runs", fund="PENSION_EMPLOYEE",
+                                                    period="2026-11", run=50), timeout=60)
+    assert runs.batch.content_hash == single.batch.content_hash
+    assert (runs.accepted_line_count, runs.rejected_line_count) == (single.accepted_line_count,
+                                                                    single.rejected_line_count)

@@ -68,15 +68,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("e2e_ref", name="uq_batch_lines_e2e_ref"),
         sa.UniqueConstraint("batch_id", "line_number", name="uq_batch_lines_batch_line"),
     )
-    op.create_index("ix_batch_lines_batch_state", "batch_lines", ["batch_id", "state"])
-    op.create_index("ix_batch_lines_id_hash", "batch_lines", ["id_hash"])
-    op.create_index("ix_batch_lines_account_hash", "batch_lines", ["account_hash"])
     op.create_index(
         "uq_batch_lines_claim",
         "batch_lines",
         ["id_hash", "benefit", "period"],
         unique=True,
-        sqlite_where=sa.text("claim"),
+        sqlite_where=sa.text("claim = 1"),
         postgresql_where=sa.text("claim"),
     )
     op.create_table(

@@ -29,7 +29,7 @@ HOLD_REASON_CARD_LOST: HoldReason
 HOLD_REASON_ACCOUNT_CHANGE_PENDING: HoldReason
 
 class Batch(_message.Message):
-    __slots__ = ("batch_id", "state", "fund", "period", "title", "source_file_name", "creator", "approver", "releaser", "content_hash", "content_hash_algorithm", "line_count", "total_amount_fen", "rejected_line_count", "line_totals", "fund_account_id", "fund_account_masked", "state_reason", "reissue_of_batch_id", "submission_count", "create_time", "approve_time", "release_time", "complete_time", "update_time")
+    __slots__ = ("batch_id", "state", "fund", "period", "title", "source_file_name", "creator", "approver", "releaser", "content_hash", "content_hash_algorithm", "line_count", "total_amount_fen", "rejected_line_count", "line_totals", "fund_account_id", "fund_account_masked", "state_reason", "reissue_of_batch_id", "submission_count", "create_time", "approve_time", "release_time", "complete_time", "update_time", "bank_totals", "hold_totals")
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATE_UNSPECIFIED: _ClassVar[Batch.State]
@@ -77,6 +77,8 @@ class Batch(_message.Message):
     RELEASE_TIME_FIELD_NUMBER: _ClassVar[int]
     COMPLETE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    BANK_TOTALS_FIELD_NUMBER: _ClassVar[int]
+    HOLD_TOTALS_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
     state: Batch.State
     fund: _common_pb2.Fund
@@ -102,7 +104,31 @@ class Batch(_message.Message):
     release_time: _timestamp_pb2.Timestamp
     complete_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, batch_id: _Optional[str] = ..., state: _Optional[_Union[Batch.State, str]] = ..., fund: _Optional[_Union[_common_pb2.Fund, str]] = ..., period: _Optional[str] = ..., title: _Optional[str] = ..., source_file_name: _Optional[str] = ..., creator: _Optional[str] = ..., approver: _Optional[str] = ..., releaser: _Optional[str] = ..., content_hash: _Optional[str] = ..., content_hash_algorithm: _Optional[str] = ..., line_count: _Optional[int] = ..., total_amount_fen: _Optional[int] = ..., rejected_line_count: _Optional[int] = ..., line_totals: _Optional[_Iterable[_Union[LineStateTotal, _Mapping]]] = ..., fund_account_id: _Optional[str] = ..., fund_account_masked: _Optional[str] = ..., state_reason: _Optional[str] = ..., reissue_of_batch_id: _Optional[str] = ..., submission_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., release_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    bank_totals: _containers.RepeatedCompositeFieldContainer[BankStateTotal]
+    hold_totals: _containers.RepeatedCompositeFieldContainer[HoldTotal]
+    def __init__(self, batch_id: _Optional[str] = ..., state: _Optional[_Union[Batch.State, str]] = ..., fund: _Optional[_Union[_common_pb2.Fund, str]] = ..., period: _Optional[str] = ..., title: _Optional[str] = ..., source_file_name: _Optional[str] = ..., creator: _Optional[str] = ..., approver: _Optional[str] = ..., releaser: _Optional[str] = ..., content_hash: _Optional[str] = ..., content_hash_algorithm: _Optional[str] = ..., line_count: _Optional[int] = ..., total_amount_fen: _Optional[int] = ..., rejected_line_count: _Optional[int] = ..., line_totals: _Optional[_Iterable[_Union[LineStateTotal, _Mapping]]] = ..., fund_account_id: _Optional[str] = ..., fund_account_masked: _Optional[str] = ..., state_reason: _Optional[str] = ..., reissue_of_batch_id: _Optional[str] = ..., submission_count: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approve_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., release_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bank_totals: _Optional[_Iterable[_Union[BankStateTotal, _Mapping]]] = ..., hold_totals: _Optional[_Iterable[_Union[HoldTotal, _Mapping]]] = ...) -> None: ...
+
+class BankStateTotal(_message.Message):
+    __slots__ = ("bank_code", "state", "line_count", "amount_fen")
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    bank_code: str
+    state: BatchLine.State
+    line_count: int
+    amount_fen: int
+    def __init__(self, bank_code: _Optional[str] = ..., state: _Optional[_Union[BatchLine.State, str]] = ..., line_count: _Optional[int] = ..., amount_fen: _Optional[int] = ...) -> None: ...
+
+class HoldTotal(_message.Message):
+    __slots__ = ("hold_reason", "line_count", "amount_fen")
+    HOLD_REASON_FIELD_NUMBER: _ClassVar[int]
+    LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    hold_reason: HoldReason
+    line_count: int
+    amount_fen: int
+    def __init__(self, hold_reason: _Optional[_Union[HoldReason, str]] = ..., line_count: _Optional[int] = ..., amount_fen: _Optional[int] = ...) -> None: ...
 
 class LineStateTotal(_message.Message):
     __slots__ = ("state", "line_count", "amount_fen")
@@ -197,12 +223,20 @@ class BatchLine(_message.Message):
     def __init__(self, line_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., line_number: _Optional[int] = ..., end_to_end_ref: _Optional[str] = ..., state: _Optional[_Union[BatchLine.State, str]] = ..., benefit: _Optional[_Union[_common_pb2.Benefit, str]] = ..., period: _Optional[str] = ..., bank_code: _Optional[str] = ..., amount_fen: _Optional[int] = ..., id_type: _Optional[_Union[_common_pb2.IdType, str]] = ..., id_number_masked: _Optional[str] = ..., name_masked: _Optional[str] = ..., account_masked: _Optional[str] = ..., account_type: _Optional[_Union[_common_pb2.AccountType, str]] = ..., region: _Optional[str] = ..., client_ref: _Optional[str] = ..., hold_reason: _Optional[_Union[HoldReason, str]] = ..., failure_reason: _Optional[_Union[_common_pb2.FailureReason, str]] = ..., bank_raw_code: _Optional[str] = ..., bank_raw_text: _Optional[str] = ..., pull_reason: _Optional[str] = ..., reissue_of: _Optional[str] = ..., reissued_by: _Optional[str] = ..., submission_id: _Optional[str] = ..., value_date: _Optional[str] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CreateBatchRequest(_message.Message):
-    __slots__ = ("header", "line")
+    __slots__ = ("header", "line", "lines")
     HEADER_FIELD_NUMBER: _ClassVar[int]
     LINE_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
     header: BatchHeader
     line: PayrollLine
-    def __init__(self, header: _Optional[_Union[BatchHeader, _Mapping]] = ..., line: _Optional[_Union[PayrollLine, _Mapping]] = ...) -> None: ...
+    lines: PayrollLineRun
+    def __init__(self, header: _Optional[_Union[BatchHeader, _Mapping]] = ..., line: _Optional[_Union[PayrollLine, _Mapping]] = ..., lines: _Optional[_Union[PayrollLineRun, _Mapping]] = ...) -> None: ...
+
+class PayrollLineRun(_message.Message):
+    __slots__ = ("lines",)
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    lines: _containers.RepeatedCompositeFieldContainer[PayrollLine]
+    def __init__(self, lines: _Optional[_Iterable[_Union[PayrollLine, _Mapping]]] = ...) -> None: ...
 
 class BatchHeader(_message.Message):
     __slots__ = ("request_id", "fund", "period", "title", "source_file_name", "expected_line_count", "expected_total_amount_fen", "fund_account_id")
