@@ -210,3 +210,15 @@ def test_buf_curl_lists_services_reports_serving_and_needs_a_certificate(server)
     )
     assert refused.returncode != 0
     assert "SERVING" not in refused.stdout
+
+
+def test_metrics_are_served_on_their_own_port(server):
+    """The Prometheus endpoint on the metrics port counts RPCs by method and code."""
+    import urllib.request
+
+    with channel_as(server.home, "auditor:sun", target=server.target) as ch:
+        admin_pb2_grpc.AdminServiceStub(ch).WhoAmI(admin_pb2.WhoAmIRequest(), timeout=10)
+    port = server.info["metrics_port"]
+    assert port and port != server.port
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    assert 'silink_rpc_total{code="OK",method="/silink.admin.v1.AdminService/WhoAmI"}' in body
