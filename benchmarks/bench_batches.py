@@ -43,7 +43,10 @@ def persist(db: Database, lines: list[ValidatedLine]) -> int:
     protector = DataProtector(b"\x01" * 32)
     with db.write() as conn:
         intake = dom.BatchIntake(
-            conn, protector, creator="officer:bench", fund_account="370100000000100001",
+            conn,
+            protector,
+            creator="officer:bench",
+            fund_account="370100000000100001",
             header=dom.BatchHeaderIn("PENSION_EMPLOYEE", period, "bench", "bench.csv"),
         )
         for v in lines:

@@ -21,6 +21,7 @@ from gateway.domain.batches import AUTO_RELEASABLE, HOLDING_STATUSES, holdable_b
 from gateway.errors import LineRejected
 from gateway.intake.identity import birth_dates, normalise_id, resolve_id_type
 from gateway.intake.records import LineError, display_value
+from gateway.intake.settings import ValidationSettings
 from gateway.storage.tables import batch_lines, person_status
 from keys.datakey import DataProtector
 
@@ -60,7 +61,7 @@ def apply_updates(
     conn: Connection, protector: DataProtector, updates: Iterable[StatusUpdate], principal: str
 ) -> StatusImportResult:
     res = StatusImportResult()
-    births = birth_dates(dt.date(1900, 1, 1), dt.date.today())
+    births = birth_dates(ValidationSettings().earliest_birth_date, dt.date.today())
     for u in updates:
         res.received += 1
         try:

@@ -436,8 +436,8 @@ def _bad_check_digit(g: _Generator, f: list[str], i: int) -> str:
 def _bad_birth_date(g: _Generator, f: list[str], i: int) -> str | None:
     if g.enterprise:
         return None
-    # Rotates through: no 30 February, no month 13, in the future, before 1900.
-    variants = ("19510230", "19521301", "20990101", "18991231")
+    # Rotates through: no 30 February, no month 13, in the future, before the 1850 floor.
+    variants = ("19510230", "19521301", "20990101", "18491231")
     bad_date = variants[_turn(g) % len(variants)]
     f[I_ID] = _with_check(f[I_ID][:6] + bad_date + f[I_ID][14:17])
     return R.ID_BIRTH_DATE

@@ -5,7 +5,9 @@ The check is Σ dᵢ·wᵢ mod 11 with wᵢ = 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 
 Those weights are 2^(18-i) mod 11, so the sum is congruent to 2 · (the 17 digits read in base 13), because
 13 ≡ 2 (mod 11): ``int(body, 13)`` computes the weighted sum in C, which matters at 30 million lines.
 Legacy 15-digit IDs (born 1900-1999, no check character) are normalised to 18 by inserting ``19`` before
-the two-digit year and computing the check, so both forms of one person compare equal.
+the two-digit year and computing the check, so both forms of one person compare equal. Birth dates
+before ``ValidationSettings.earliest_birth_date`` (default 1850-01-01) are refused, so the standard's own
+example ``440524188001010014`` (born 1880) validates.
 
 USCC, 18 characters over ``0123456789ABCDEFGHJKLMNPQRTUWXY`` (no I O S V Z): registration authority,
 organisation type, 6-digit area code, 9-character organisation code, check character

@@ -28,7 +28,8 @@ class ValidationSettings:
         "Today" for the birth-date check (no birth in the future) and the period window. Fixed in tests
         and benchmarks so results do not depend on the day they run.
     earliest_birth_date
-        Birth dates before it are refused (GB 11643 dates start in 1900).
+        Birth dates before it are refused. The default (1850) admits the standard's own 1880 example;
+        whether a payee is plausibly alive is a matter for the person-status feed, not the ID format.
     max_person_name_length / max_enterprise_name_length
         Longest accepted name for a resident-ID payee / a USCC payee.
     earliest_period / max_future_months
@@ -45,7 +46,7 @@ class ValidationSettings:
     banks: Mapping[str, tuple[str, str]] = field(default_factory=lambda: dict(BANKS))
     bin_table: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_BINS))
     reference_date: date = field(default_factory=date.today)
-    earliest_birth_date: date = date(1900, 1, 1)
+    earliest_birth_date: date = date(1850, 1, 1)
     max_person_name_length: int = 30
     max_enterprise_name_length: int = 100
     earliest_period: str = "1990-01"

@@ -65,7 +65,10 @@ class LineValidator:
     ``validate(line, fields)`` takes the line number and the 11 text fields in
     :data:`~gateway.intake.records.COLUMNS` order (a :class:`~gateway.intake.records.RawLine`, a tuple or
     a list) and returns a :class:`~gateway.intake.records.ValidatedLine` or a non-empty list of
-    :class:`~gateway.intake.records.LineError`.
+    :class:`~gateway.intake.records.LineError`. Fields are ``str`` (empty for an absent optional
+    column), as protobuf strings and decoded files always are.
+
+    ``dedupe_key`` fixes the secret of the duplicate digests (tests); by default it is random.
     """
 
     def __init__(

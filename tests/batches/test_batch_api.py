@@ -8,9 +8,9 @@ import uuid
 import grpc
 import pytest
 from grpc_status import rpc_status
+from silink.disbursement.v1 import disbursement_pb2 as dpb
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from silink.disbursement.v1 import disbursement_pb2 as dpb
 
 from gateway import audit
 from gateway.config import load_config
@@ -110,16 +110,14 @@ def test_duplicate_slot_is_a_database_constraint(api, tmp_path, server):
     db = Database(load_config(server.home).database_url)
     try:
         with pytest.raises(IntegrityError), db.write() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO batch_lines (batch_id, line_number, e2e_ref, state, benefit, period, id_type, "
-                    "account_type, bank_code, amount_fen, region, client_ref, id_hash, account_hash, pii, id_masked, "
-                    "name_masked, account_masked, claim, updated_at) "
-                    "SELECT batch_id, line_number + 100000, 'SDUPLICATE00001', state, benefit, period, id_type, "
-                    "account_type, bank_code, amount_fen, region, client_ref, id_hash, account_hash, pii, id_masked, "
-                    "name_masked, account_masked, claim, updated_at FROM batch_lines ORDER BY id LIMIT 1"
-                )
+            cols = (
+                "batch_id, line_number, e2e_ref, state, benefit, period, id_type, account_type, bank_code, "
+                "amount_fen, region, client_ref, id_hash, account_hash, pii, id_masked, name_masked, "
+                "account_masked, claim, updated_at"
             )
+            copied = cols.replace("line_number, e2e_ref", "line_number + 100000, 'SDUPLICATE00001'")
+            sql = f"INSERT INTO batch_lines ({cols}) SELECT {copied} FROM batch_lines ORDER BY id LIMIT 1"  # noqa: S608
+            conn.execute(text(sql))
     finally:
         db.dispose()
 
@@ -268,12 +266,18 @@ def test_one_line_per_message_and_runs_store_the_same_batch(api, tmp_path):
 
     path = make_payroll(tmp_path, 120, seed=17, bad_rate=0.05)
     officer = api("officer:wang")
-    single = officer.dis.CreateBatch(payroll_messages(path, request_id="one", fund="PENSION_EMPLOYEE",
-                                                      period="2026-11", run=1), timeout=60)
-    officer.dis.CancelBatch(dpb.CancelBatchRequest(request_id="c", batch_id=single.batch.batch_id, reason="again"),
-                            timeout=30)
-    runs = officer.dis.CreateBatch(payroll_messages(path, request_id="runs", fund="PENSION_EMPLOYEE",
-                                                    period="2026-11", run=50), timeout=60)
+    single = officer.dis.CreateBatch(
+        payroll_messages(path, request_id="one", fund="PENSION_EMPLOYEE", period="2026-11", run=1), timeout=60
+    )
+    officer.dis.CancelBatch(
+        dpb.CancelBatchRequest(request_id="c", batch_id=single.batch.batch_id, reason="again"), timeout=30
+    )
+    runs = officer.dis.CreateBatch(
+        payroll_messages(path, request_id="runs", fund="PENSION_EMPLOYEE", period="2026-11", run=50),
+        timeout=60,
+    )
     assert runs.batch.content_hash == single.batch.content_hash
-    assert (runs.accepted_line_count, runs.rejected_line_count) == (single.accepted_line_count,
-                                                                    single.rejected_line_count)
+    assert (runs.accepted_line_count, runs.rejected_line_count) == (
+        single.accepted_line_count,
+        single.rejected_line_count,
+    )

@@ -1,0 +1,1 @@
+"""pytest-benchmark suites (`make bench`). A package so the suites can import the test helpers they share."""

@@ -1,0 +1,1 @@
+"""Tests of the bank-evidence parsers and the normalised entry model."""
