@@ -1,0 +1,49 @@
+"""The adapter registry: ``[banks.X] adapter = "name"`` picks the adapter; no if/else chains."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from adapters.contract import Adapter
+from gateway.errors import InvalidInput
+
+_FACTORIES: dict[str, Callable[[], Adapter]] = {}
+
+
+def register(name: str) -> Callable[[Callable[[], Adapter]], Callable[[], Adapter]]:
+    """Decorator for an adapter factory (usually the adapter class itself)."""
+
+    def deco(factory: Callable[[], Adapter]) -> Callable[[], Adapter]:
+        if name in _FACTORIES:
+            raise ValueError(f"adapter {name!r} registered twice")
+        _FACTORIES[name] = factory
+        return factory
+
+    return deco
+
+
+def get(name: str) -> Adapter:
+    _load_builtin()
+    try:
+        return _FACTORIES[name]()
+    except KeyError:
+        raise InvalidInput(
+            f"no adapter named {name!r}; known: {', '.join(sorted(_FACTORIES))}", "ADAPTER_UNKNOWN"
+        ) from None
+
+
+def names() -> list[str]:
+    _load_builtin()
+    return sorted(_FACTORIES)
+
+
+def _load_builtin() -> None:
+    """Import the adapter packages so their @register decorators run (idempotent)."""
+    import importlib
+    import pkgutil
+
+    import adapters
+
+    for info in pkgutil.iter_modules(adapters.__path__):
+        if info.ispkg and not info.name.startswith("_") and info.name not in ("simulator", "conformance"):
+            importlib.import_module(f"adapters.{info.name}")
