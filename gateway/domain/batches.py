@@ -65,13 +65,42 @@ _LINE_COLUMNS = (
 )  # validated fields are printable text, so the unit separator cannot occur inside one
 
 
-def content_record(v: ValidatedLine) -> bytes:
+def content_fields(
+    line: int,
+    id_type: str,
+    id_number: str,
+    name: str,
+    account: str,
+    account_type: str,
+    bank_code: str,
+    amount_fen: int,
+    benefit: str,
+    period: str,
+    region: str,
+    ref: str,
+) -> bytes:
     """The canonical bytes of one accepted line for the batch content hash."""
     return (
-        f"{v.line}{_SEP}{v.id_type}{_SEP}{v.id_number}{_SEP}{v.name}{_SEP}{v.account}{_SEP}"
-        f"{v.account_type}{_SEP}{v.bank_code}{_SEP}{v.amount_fen}{_SEP}{v.benefit}{_SEP}{v.period}"
-        f"{_SEP}{v.region}{_SEP}{v.ref}\x1e"
+        f"{line}{_SEP}{id_type}{_SEP}{id_number}{_SEP}{name}{_SEP}{account}{_SEP}{account_type}{_SEP}"
+        f"{bank_code}{_SEP}{amount_fen}{_SEP}{benefit}{_SEP}{period}{_SEP}{region}{_SEP}{ref}\x1e"
     ).encode()
+
+
+def content_record(v: ValidatedLine) -> bytes:
+    return content_fields(
+        v.line,
+        v.id_type,
+        v.id_number,
+        v.name,
+        v.account,
+        v.account_type,
+        v.bank_code,
+        v.amount_fen,
+        v.benefit,
+        v.period,
+        v.region,
+        v.ref,
+    )
 
 
 def seal_pii(protector: DataProtector, ref: str, v: ValidatedLine) -> bytes:
@@ -367,9 +396,20 @@ def recompute_content_hash(conn: Connection, protector: DataProtector, batch_id:
     for r in conn.execute(q.execution_options(yield_per=5000)):
         id_number, name, account = open_pii(protector, r.e2e_ref, bytes(r.pii))
         h.update(
-            f"{r.line_number}{_SEP}{r.id_type}{_SEP}{id_number}{_SEP}{name}{_SEP}{account}{_SEP}"
-            f"{r.account_type}{_SEP}{r.bank_code}{_SEP}{r.amount_fen}{_SEP}{r.benefit}{_SEP}{r.period}"
-            f"{_SEP}{r.region}{_SEP}{r.client_ref}\x1e".encode()
+            content_fields(
+                r.line_number,
+                r.id_type,
+                id_number,
+                name,
+                account,
+                r.account_type,
+                r.bank_code,
+                r.amount_fen,
+                r.benefit,
+                r.period,
+                r.region,
+                r.client_ref,
+            )
         )
     return h.hexdigest()
 

@@ -281,3 +281,37 @@ def test_one_line_per_message_and_runs_store_the_same_batch(api, tmp_path):
         single.accepted_line_count,
         single.rejected_line_count,
     )
+
+
+def test_gbk_and_xlsx_payrolls_upload_like_csv(api, tmp_path):
+    """A GBK CSV with Chinese headers and the same payroll as XLSX store the same lines and errors."""
+    import openpyxl
+
+    from gateway.intake import validate_file
+    from gateway.intake.generator import PayrollSpec, generate_payroll
+    from gateway.intake.reader import open_payroll
+    from gateway.intake.records import COLUMNS
+
+    gbk = tmp_path / "gbk.csv"
+    generate_payroll(gbk, PayrollSpec(payees=300, seed=31, bad_rate=0.02, period="2026-11", encoding="gbk"))
+    report = validate_file(gbk)
+    officer = api("officer:wang")
+    first = officer.submit(gbk)
+    assert (first.accepted_line_count, first.rejected_line_count) == (report.valid, report.rejected)
+    officer.dis.CancelBatch(
+        dpb.CancelBatchRequest(request_id="x1", batch_id=first.batch.batch_id, reason="again"), timeout=30
+    )
+
+    xlsx = tmp_path / "same.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    with open_payroll(gbk) as src:
+        ws.append(list(COLUMNS))  # the reader hands fields over in this canonical order
+        for _line, fields in src:
+            if isinstance(fields, list):
+                ws.append(fields)
+    wb.save(xlsx)
+    xreport = validate_file(xlsx)
+    second = officer.submit(xlsx)
+    assert (second.accepted_line_count, second.rejected_line_count) == (xreport.valid, xreport.rejected)
+    assert second.accepted_line_count == first.accepted_line_count

@@ -1,0 +1,166 @@
+"""Line states move forward only; every move is an event with its cause.
+
+    PENDING ─► SUBMITTED ─► ACCEPTED ─► PAID ─► RETURNED
+                   │            │
+                   └────────────┴─► FAILED            UNKNOWN: outcome not known, ask the bank
+                   └─► UNKNOWN ─► ACCEPTED | PAID | FAILED | MANUAL
+
+A result that would move a line backwards or sideways (a duplicate, a reordered or a contradictory
+callback) changes nothing; a contradiction of a final state (FAILED after PAID) is kept as an event
+for reconciliation and the line stays as it was. The allowed moves are one table, not code paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, insert, select, update
+
+from adapters.contract import LineOutcome, LineResult
+from gateway.clock import now_iso
+from gateway.storage.tables import batch_lines
+from gateway.storage.tables_dispatch import line_events
+
+ALLOWED: dict[str, frozenset[str]] = {
+    "PENDING": frozenset({"SUBMITTED", "HELD", "CANCELLED"}),
+    "HELD": frozenset({"PENDING", "CANCELLED"}),
+    "SUBMITTED": frozenset({"ACCEPTED", "PAID", "FAILED", "UNKNOWN", "MANUAL"}),
+    "ACCEPTED": frozenset({"PAID", "FAILED", "UNKNOWN", "MANUAL"}),
+    "UNKNOWN": frozenset({"ACCEPTED", "PAID", "FAILED", "MANUAL"}),
+    "MANUAL": frozenset({"PAID", "FAILED"}),
+    "PAID": frozenset({"RETURNED"}),
+    "FAILED": frozenset({"REISSUED"}),
+    "RETURNED": frozenset({"REISSUED"}),
+    "CANCELLED": frozenset(),
+    "REISSUED": frozenset(),
+}
+FINAL = frozenset({"PAID", "FAILED", "RETURNED", "CANCELLED", "REISSUED"})
+_OUTCOME_STATE = {
+    LineOutcome.PENDING: "ACCEPTED",
+    LineOutcome.PAID: "PAID",
+    LineOutcome.FAILED: "FAILED",
+    LineOutcome.RETURNED: "RETURNED",
+    LineOutcome.UNKNOWN: "UNKNOWN",
+}
+
+
+def can_move(old: str, new: str) -> bool:
+    return new in ALLOWED.get(old, frozenset())
+
+
+def move_submission_lines(
+    conn: Connection,
+    submission_id: int,
+    from_states: Iterable[str],
+    to_state: str,
+    cause: str,
+    principal: str,
+) -> int:
+    """Move every line of a submission that is in one of ``from_states`` (all must allow the move)."""
+    cols = batch_lines.c
+    from_states = tuple(from_states)
+    assert all(can_move(s, to_state) for s in from_states), (from_states, to_state)
+    rows = conn.execute(
+        select(cols.id, cols.state).where(cols.submission_id == submission_id, cols.state.in_(from_states))
+    ).all()
+    if not rows:
+        return 0
+    now = now_iso()
+    conn.execute(
+        update(batch_lines)
+        .where(cols.submission_id == submission_id, cols.state.in_(from_states))
+        .values(state=to_state, updated_at=now)
+    )
+    conn.execute(
+        insert(line_events),
+        [
+            {
+                "line_id": r.id,
+                "from_state": r.state,
+                "to_state": to_state,
+                "cause": cause,
+                "principal": principal,
+                "at": now,
+            }
+            for r in rows
+        ],
+    )
+    return len(rows)
+
+
+def apply_results(
+    conn: Connection,
+    submission_id: int,
+    results: Iterable[LineResult],
+    *,
+    principal: str,
+    cause: str,
+    evidence_id: int | None = None,
+) -> dict[str, int]:
+    """Apply bank line results to the submission's lines; returns counts of moves by new state.
+
+    Results are matched by end-to-end reference, else by sequence in the submission. A result for a line
+    that is not in this submission is ignored (counted as ``foreign``): a bank never moves another
+    submission's lines.
+    """
+    cols = batch_lines.c
+    lines = conn.execute(
+        select(cols.id, cols.e2e_ref, cols.state, cols.amount_fen)
+        .where(cols.submission_id == submission_id)
+        .order_by(cols.line_number)
+    ).all()
+    by_ref = {r.e2e_ref: r for r in lines}
+    by_seq = {i + 1: r for i, r in enumerate(lines)}
+    state = {r.id: r.state for r in lines}
+    counts: dict[str, int] = {}
+    now = now_iso()
+    events = []
+    for res in results:
+        line = by_ref.get(res.end_to_end_ref or "") if res.end_to_end_ref else by_seq.get(res.seq or -1)
+        if line is None:
+            counts["foreign"] = counts.get("foreign", 0) + 1
+            continue
+        new = _OUTCOME_STATE[res.outcome]
+        old = state[line.id]
+        if res.amount_fen is not None and res.amount_fen != line.amount_fen and new in ("PAID", "RETURNED"):
+            # The bank moved a different amount than we sent: a person must look.
+            new = "MANUAL" if can_move(old, "MANUAL") else old
+        if new == old or not can_move(old, new):
+            counts["ignored"] = counts.get("ignored", 0) + 1
+            continue
+        values: dict[str, object] = {"state": new, "updated_at": now}
+        if new in ("FAILED", "RETURNED"):
+            values.update(
+                failure_reason=(res.reason.value if res.reason else "UNKNOWN"),
+                bank_raw_code=res.raw_code[:40],
+                bank_raw_text=res.raw_text[:500],
+            )
+        if res.value_date:
+            values["value_date"] = res.value_date[:10]
+        conn.execute(update(batch_lines).where(cols.id == line.id, cols.state == old).values(**values))
+        events.append(
+            {
+                "line_id": line.id,
+                "from_state": old,
+                "to_state": new,
+                "cause": cause,
+                "principal": principal,
+                "evidence_id": evidence_id,
+                "at": now,
+            }
+        )
+        state[line.id] = new
+        counts[new] = counts.get(new, 0) + 1
+    if events:
+        conn.execute(insert(line_events), events)
+    return counts
+
+
+def open_lines(conn: Connection, submission_id: int) -> int:
+    """Lines of the submission that are not final yet."""
+    cols = batch_lines.c
+    return len(
+        conn.execute(
+            select(cols.id).where(cols.submission_id == submission_id, cols.state.not_in(tuple(FINAL)))
+        ).all()
+    )

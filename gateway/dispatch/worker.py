@@ -1,0 +1,416 @@
+"""The dispatcher: delivers submissions and follows them to final line states, exactly once.
+
+Exactly-once rests on three rules:
+
+1. **Record before you send.** A submission is marked SENDING (and its lines SUBMITTED) in a committed
+   transaction before the bank is called. After a crash, a SENDING submission means "may have reached
+   the bank".
+2. **Never resend blindly.** A SENDING submission found again (crash) or a request that timed out after
+   leaving becomes UNKNOWN and is settled by a status query with our reference. It is sent again only
+   when the bank says it never got it, or when the adapter declares that the bank de-duplicates on our
+   reference (then a resend can never pay twice).
+3. **Retry only the transient.** A request that provably did not leave (no connection), or that the
+   adapter maps to RETRY, is tried again with bounded backoff; everything else is terminal, inquired or
+   handed to a person (MANUAL), never retried.
+
+Results apply through :mod:`gateway.dispatch.lines`, which only moves lines forward, so duplicate or
+reordered results change nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import Connection, insert, select, update
+
+from adapters.contract import (
+    Action,
+    Adapter,
+    AdapterContext,
+    LineOutcome,
+    LineResult,
+    Submission,
+    SubmissionLine,
+    SubmitResult,
+    SubmitStatus,
+    WireMessage,
+    WireResponse,
+)
+from gateway.clock import now_iso
+from gateway.dispatch import outbox
+from gateway.dispatch.lines import apply_results, move_submission_lines, open_lines
+from gateway.dispatch.outbox import WorkItem
+from gateway.dispatch.transport import NotSent, OutcomeUnknown, Transport
+from gateway.domain.batches import open_pii
+from gateway.storage import Database
+from gateway.storage.tables import batch_lines
+from gateway.storage.tables_dispatch import bank_evidence, submissions
+from keys.datakey import DataProtector
+
+log = structlog.get_logger("silink.dispatch")
+SYSTEM = "system:dispatcher"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Bounds of the dispatcher's patience (all configurable per instance)."""
+
+    max_send_attempts: int = 8  # attempts that provably did not reach the bank
+    backoff_base_seconds: float = 1.0
+    backoff_max_seconds: float = 300.0
+    poll_interval_seconds: float = 2.0
+    inquiry_horizon_attempts: int = 30  # inquiries before a submission goes to the manual queue
+    lease_seconds: float = 60.0
+
+    def backoff(self, attempt: int) -> float:
+        # Full jitter keeps many workers from hammering a recovering bank in step.
+        cap = min(self.backoff_max_seconds, self.backoff_base_seconds * (2 ** min(attempt, 16)))
+        return random.uniform(cap / 2, cap)  # noqa: S311 - jitter, not security
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        protector: DataProtector,
+        *,
+        owner: str,
+        adapter_for: Callable[[str], Adapter],
+        transport_for: Callable[[str], Transport],
+        context_for: Callable[[str], AdapterContext],
+        policy: Policy | None = None,
+        failpoint: Callable[[str], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.protector = protector
+        self.owner = owner
+        self.adapter_for = adapter_for
+        self.transport_for = transport_for
+        self.context_for = context_for
+        self.policy = policy or Policy()
+        # Crash tests name points in the flow; production passes None.
+        self.failpoint = failpoint or (lambda name: None)
+
+    # -- loop ----------------------------------------------------------------------------------------
+
+    def run_once(self, limit: int = 4) -> int:
+        items = outbox.claim(self.db, self.owner, limit=limit, lease_seconds=self.policy.lease_seconds)
+        for item in items:
+            try:
+                self.handle(item)
+            except Exception as exc:
+                log.error(
+                    "dispatch.item_failed",
+                    item=item.id,
+                    kind=item.kind,
+                    error_type=type(exc).__name__,
+                    error=str(exc)[:300],
+                )
+                with self.db.write() as conn:
+                    if outbox.still_mine(conn, item, self.owner):
+                        outbox.retry_later(conn, item, self.policy.backoff(item.attempts), type(exc).__name__)
+        return len(items)
+
+    def run_forever(self, stop: threading.Event, idle_sleep: float = 0.2) -> None:
+        while not stop.is_set():
+            if self.run_once() == 0:
+                stop.wait(idle_sleep)
+
+    def handle(self, item: WorkItem) -> None:
+        sub = self._load(item.submission_id)
+        adapter = self.adapter_for(sub["adapter"])
+        if item.kind == "SEND":
+            self._send(item, sub, adapter)
+        else:
+            self._follow(item, sub, adapter)
+
+    # -- send ----------------------------------------------------------------------------------------
+
+    def _send(self, item: WorkItem, sub: dict, adapter: Adapter) -> None:
+        dedupes = adapter.capabilities.bank_dedupes_on_reference
+        with self.db.write() as conn:
+            if not outbox.still_mine(conn, item, self.owner):
+                return
+            state = self._state(conn, sub["id"])
+            if state == "SENDING" and not dedupes:
+                # A previous attempt may have reached the bank: find out, do not send again.
+                self._to_unknown(conn, item, sub, "previous send attempt did not finish")
+                return
+            if state not in ("READY", "SENDING"):
+                outbox.done(conn, item)
+                return
+            now = now_iso()
+            conn.execute(
+                update(submissions)
+                .where(submissions.c.id == sub["id"])
+                .values(state="SENDING", attempts=submissions.c.attempts + 1, sent_at=now, updated_at=now)
+            )
+            move_submission_lines(conn, sub["id"], ("PENDING",), "SUBMITTED", "dispatch.send", SYSTEM)
+        self.failpoint("after_mark_sending")
+
+        submission = self._submission(sub)
+        ctx = self.context_for(sub["bank_code"])
+        message = adapter.render_submission(submission, ctx)
+        self._evidence_out(sub, "submission", message)
+        transport = self.transport_for(sub["bank_code"])
+        try:
+            self.failpoint("before_send")
+            response = transport.send(message)
+            self.failpoint("after_send")
+        except NotSent as exc:
+            with self.db.write() as conn:
+                if not outbox.still_mine(conn, item, self.owner):
+                    return
+                self._set_state(conn, sub["id"], "READY", last_error=str(exc))
+                if item.attempts >= self.policy.max_send_attempts:
+                    self._to_manual(conn, item, sub, f"bank unreachable after {item.attempts} attempts")
+                else:
+                    outbox.retry_later(conn, item, self.policy.backoff(item.attempts), str(exc))
+            return
+        except OutcomeUnknown as exc:
+            with self.db.write() as conn:
+                if outbox.still_mine(conn, item, self.owner):
+                    self._to_unknown(conn, item, sub, str(exc))
+            return
+        result = adapter.parse_submit_response(response, submission)
+        with self.db.write() as conn:
+            if not outbox.still_mine(conn, item, self.owner):
+                return
+            evidence = self._evidence_in(conn, sub, "submit_response", response)
+            self._apply_submit(conn, item, sub, adapter, result, evidence)
+
+    def _apply_submit(
+        self,
+        conn: Connection,
+        item: WorkItem,
+        sub: dict,
+        adapter: Adapter,
+        result: SubmitResult,
+        evidence: int | None,
+    ) -> None:
+        if result.status is SubmitStatus.ACCEPTED:
+            self._set_state(
+                conn, sub["id"], "ACCEPTED", bank_batch_reference=result.bank_batch_reference or None
+            )
+            move_submission_lines(conn, sub["id"], ("SUBMITTED",), "ACCEPTED", "bank.accepted", SYSTEM)
+            apply_results(
+                conn, sub["id"], result.lines, principal=SYSTEM, cause="bank.result", evidence_id=evidence
+            )
+            outbox.done(conn, item)
+            self._complete_or_poll(conn, sub)
+            return
+        if result.status is SubmitStatus.UNKNOWN or result.error is None:
+            self._to_unknown(conn, item, sub, "ambiguous answer to the submission")
+            return
+        action = result.error.action
+        if action is Action.RETRY and item.attempts < self.policy.max_send_attempts:
+            self._set_state(conn, sub["id"], "READY", last_error=f"{result.error.code} {result.error.text}")
+            outbox.retry_later(conn, item, self.policy.backoff(item.attempts), result.error.code)
+        elif action is Action.TERMINAL:
+            reason = adapter.map_error(result.error.code, result.error.text)
+            fails = [
+                LineResult(
+                    outcome=LineOutcome.FAILED,
+                    end_to_end_ref=line_ref,
+                    raw_code=result.error.code,
+                    raw_text=result.error.text,
+                )
+                for line_ref in self._refs(conn, sub["id"])
+            ]
+            apply_results(
+                conn, sub["id"], fails, principal=SYSTEM, cause="bank.rejected", evidence_id=evidence
+            )
+            self._set_state(
+                conn,
+                sub["id"],
+                "REJECTED",
+                completed_at=now_iso(),
+                last_error=f"{reason.code} {reason.text}"[:500],
+            )
+            outbox.done(conn, item)
+        elif action is Action.INQUIRE:
+            self._to_unknown(conn, item, sub, f"bank answered {result.error.code}")
+        else:
+            self._to_manual(conn, item, sub, f"bank answered {result.error.code}: needs a person")
+
+    # -- inquire and poll ------------------------------------------------------------------------------
+
+    def _follow(self, item: WorkItem, sub: dict, adapter: Adapter) -> None:
+        if not adapter.capabilities.status_query:
+            with self.db.write() as conn:
+                if outbox.still_mine(conn, item, self.owner):
+                    self._to_manual(conn, item, sub, "bank offers no status query")
+            return
+        submission = self._submission(sub)
+        message = adapter.render_status_query(submission, self.context_for(sub["bank_code"]))
+        try:
+            response = self.transport_for(sub["bank_code"]).send(message)
+            result = adapter.parse_status_response(response, submission)
+        except (NotSent, OutcomeUnknown) as exc:
+            response, result = None, SubmitResult(SubmitStatus.UNKNOWN, error=None)
+            log.info("dispatch.inquiry_unanswered", submission=sub["bank_reference"], error=str(exc)[:200])
+        with self.db.write() as conn:
+            if not outbox.still_mine(conn, item, self.owner):
+                return
+            evidence = (
+                self._evidence_in(conn, sub, "status_response", response) if response is not None else None
+            )
+            if (
+                result.status is SubmitStatus.REJECTED
+                and result.error
+                and result.error.action is Action.RETRY
+                and self._state(conn, sub["id"]) == "UNKNOWN"
+            ):
+                # The bank says it never received the submission: now, and only now, send it again.
+                self._set_state(conn, sub["id"], "READY")
+                outbox.done(conn, item)
+                outbox.enqueue(conn, sub["id"], "SEND")
+                return
+            if result.lines:
+                if self._state(conn, sub["id"]) in ("UNKNOWN", "SENDING"):
+                    self._set_state(conn, sub["id"], "ACCEPTED")
+                    move_submission_lines(
+                        conn, sub["id"], ("SUBMITTED", "UNKNOWN"), "ACCEPTED", "bank.inquiry", SYSTEM
+                    )
+                apply_results(
+                    conn, sub["id"], result.lines, principal=SYSTEM, cause="bank.result", evidence_id=evidence
+                )
+            if open_lines(conn, sub["id"]) == 0:
+                self._set_state(conn, sub["id"], "COMPLETED", completed_at=now_iso())
+                outbox.done(conn, item)
+            elif item.attempts >= self.policy.inquiry_horizon_attempts:
+                self._to_manual(conn, item, sub, "no final answer within the inquiry horizon")
+            else:
+                delay = (
+                    self.policy.poll_interval_seconds
+                    if item.kind == "POLL"
+                    else self.policy.backoff(item.attempts)
+                )
+                outbox.retry_later(conn, item, delay, "lines still open")
+
+    # -- helpers ---------------------------------------------------------------------------------------
+
+    def _complete_or_poll(self, conn: Connection, sub: dict) -> None:
+        if open_lines(conn, sub["id"]) == 0:
+            self._set_state(conn, sub["id"], "COMPLETED", completed_at=now_iso())
+        else:
+            outbox.enqueue(conn, sub["id"], "POLL", self.policy.poll_interval_seconds)
+
+    def _to_unknown(self, conn: Connection, item: WorkItem, sub: dict, why: str) -> None:
+        self._set_state(conn, sub["id"], "UNKNOWN", last_error=why)
+        move_submission_lines(conn, sub["id"], ("SUBMITTED",), "UNKNOWN", "dispatch.unknown", SYSTEM)
+        outbox.done(conn, item)
+        outbox.enqueue(conn, sub["id"], "INQUIRE", self.policy.backoff(0))
+
+    def _to_manual(self, conn: Connection, item: WorkItem, sub: dict, why: str) -> None:
+        self._set_state(conn, sub["id"], "MANUAL", last_error=why)
+        move_submission_lines(
+            conn, sub["id"], ("SUBMITTED", "ACCEPTED", "UNKNOWN"), "MANUAL", "dispatch.manual", SYSTEM
+        )
+        outbox.done(conn, item)
+
+    def _set_state(self, conn: Connection, submission_id: int, state: str, **values: object) -> None:
+        conn.execute(
+            update(submissions)
+            .where(submissions.c.id == submission_id)
+            .values(state=state, updated_at=now_iso(), **values)
+        )
+
+    def _state(self, conn: Connection, submission_id: int) -> str:
+        return conn.execute(select(submissions.c.state).where(submissions.c.id == submission_id)).scalar_one()
+
+    def _load(self, submission_id: int) -> dict:
+        with self.db.read() as conn:
+            return dict(
+                conn.execute(select(submissions).where(submissions.c.id == submission_id)).mappings().one()
+            )
+
+    def _refs(self, conn: Connection, submission_id: int) -> list[str]:
+        return [
+            r[0]
+            for r in conn.execute(
+                select(batch_lines.c.e2e_ref).where(batch_lines.c.submission_id == submission_id)
+            )
+        ]
+
+    def _submission(self, sub: dict) -> Submission:
+        """The submission with its clear lines, rebuilt from storage for this one call."""
+        cols = batch_lines.c
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(
+                    cols.e2e_ref,
+                    cols.pii,
+                    cols.account_type,
+                    cols.id_type,
+                    cols.amount_fen,
+                    cols.benefit,
+                    cols.period,
+                )
+                .where(cols.submission_id == sub["id"])
+                .order_by(cols.line_number)
+            ).all()
+        lines = []
+        for seq, r in enumerate(rows, 1):
+            id_number, name, account = open_pii(self.protector, r.e2e_ref, bytes(r.pii))
+            lines.append(
+                SubmissionLine(
+                    seq=seq,
+                    end_to_end_ref=r.e2e_ref,
+                    account=account,
+                    account_type=r.account_type,
+                    name=name,
+                    id_type=r.id_type,
+                    id_number=id_number,
+                    amount_fen=r.amount_fen,
+                    benefit=r.benefit,
+                    period=r.period,
+                )
+            )
+        return Submission(
+            submission_id=sub["bank_reference"],
+            bank_reference=sub["bank_reference"],
+            bank_code=sub["bank_code"],
+            fund=sub["fund"],
+            fund_account=sub["fund_account"],
+            fund_account_name=sub["fund"],
+            lines=lines,
+            control_sum_fen=sub["control_sum_fen"],
+            requested_date=sub["created_at"][:10],
+            manifest_json=sub["manifest"],
+        )
+
+    def _evidence_out(self, sub: dict, kind: str, message: WireMessage) -> None:
+        with self.db.write() as conn:
+            self._evidence(conn, sub, "out", kind, message.body)
+
+    def _evidence_in(self, conn: Connection, sub: dict, kind: str, response: WireResponse) -> int | None:
+        return self._evidence(conn, sub, "in", kind, response.body)
+
+    def _evidence(self, conn: Connection, sub: dict, direction: str, kind: str, body: bytes) -> int | None:
+        digest = hashlib.sha256(body).hexdigest()
+        existing = conn.execute(
+            select(bank_evidence.c.id).where(
+                bank_evidence.c.direction == direction, bank_evidence.c.content_hash == digest
+            )
+        ).scalar()
+        if existing is not None:
+            return existing
+        return conn.execute(
+            insert(bank_evidence)
+            .values(
+                submission_id=sub["id"],
+                bank_code=sub["bank_code"],
+                direction=direction,
+                kind=kind,
+                content_hash=digest,
+                body=body,
+                at=now_iso(),
+            )
+            .returning(bank_evidence.c.id)
+        ).scalar_one()
