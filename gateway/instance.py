@@ -89,9 +89,26 @@ account = "370100000000100005"
 bank = "105"
 
 # Partner banks. adapter: iso20022 | banklink | direct_link_json | fixed_width_file.
-# chunk_size: most lines per submission; sla_hours: time to a final answer before 超期督办.
+# chunk_size: most lines per submission (default: the adapter's limit); sla_hours: time to a final
+# answer before the submission is listed as overdue (超期督办); agreement_*: the 代发 agreement, outside
+# which release is refused; signing_key: the gateway key that signs this bank's manifests (default
+# gw-<code>, created by `silink init`).
 [banks."102"]
 name = "中国工商银行"
+adapter = "iso20022"
+chunk_size = 5000
+sla_hours = 24
+agreement_start = "2026-01-01"
+agreement_end = "2028-12-31"
+[banks."103"]
+name = "中国农业银行"
+adapter = "fixed_width_file"
+chunk_size = 5000
+sla_hours = 48
+agreement_start = "2026-01-01"
+agreement_end = "2028-12-31"
+[banks."104"]
+name = "中国银行"
 adapter = "iso20022"
 chunk_size = 5000
 sla_hours = 24
@@ -101,6 +118,13 @@ agreement_end = "2028-12-31"
 name = "中国建设银行"
 adapter = "banklink"
 chunk_size = 5000
+sla_hours = 24
+agreement_start = "2026-01-01"
+agreement_end = "2028-12-31"
+[banks."301"]
+name = "交通银行"
+adapter = "direct_link_json"
+chunk_size = 6000
 sla_hours = 24
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
@@ -178,6 +202,23 @@ def init_instance(
     db = Database(cfg.database_url)
     try:
         migrate(db)
+        created += _bank_signing_keys(cfg, db)
     finally:
         db.dispose()
     return InitResult(home=home, created=created)
+
+
+def _bank_signing_keys(cfg, db: Database) -> list[str]:
+    """One gateway signing key per configured bank, of the algorithm its protocol signs with."""
+    from gateway.dispatch.routing import default_key_algorithm, signing_key_name
+    from keys.datakey import load_master_key
+    from keys.store import KeyStore, store_algorithm
+
+    store = KeyStore(cfg.home, load_master_key(cfg.master_key_path), audit_db=db, principal="local:init")
+    made = []
+    for code, raw in sorted(cfg.banks.items()):
+        name = signing_key_name(code, raw)
+        if not store.exists(name):
+            store.create(name, store_algorithm(default_key_algorithm(raw)), "signing")
+            made.append(f"keys/{name}")
+    return made

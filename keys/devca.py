@@ -4,12 +4,17 @@
 certificates. The certificate's common name is the principal (``officer:alice``, ``bank:102``); roles
 come from the configuration, never from the certificate. Keys are ECDSA P-256: fast to make and to
 verify, and accepted by every gRPC stack.
+
+Every certificate issued is recorded in ``issued.json`` (serial, principal, server or client, expiry) so
+that revoking a principal revokes every certificate it was ever given, not only the newest file.
+:meth:`DevCA.revoke` adds serials to ``revoked.json`` (see ``keys.revocation``), which the server reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +24,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from gateway.clock import now_iso
+
+from ._files import atomic_write, folder_lock
+from .revocation import REVOKED_FILE, RevokedCert, add_revocations, read_revocations, serial_hex
+
+ISSUED_FILE = "issued.json"
 CA_NAME = "silink development CA"
 _VALIDITY = dt.timedelta(days=825)
 
@@ -27,6 +38,7 @@ _VALIDITY = dt.timedelta(days=825)
 class IssuedCert:
     cert_path: Path
     key_path: Path
+    serial: str = ""
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -137,4 +149,83 @@ class DevCA:
         cert_path = out_dir / f"{stem}.pem"
         _write_private(key_path, _key_pem(key))
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        return IssuedCert(cert_path=cert_path, key_path=key_path)
+        serial = serial_hex(cert.serial_number)
+        self._record_issued(
+            {
+                "serial": serial,
+                "principal": common_name,
+                "server": server,
+                "not_after": cert.not_valid_after_utc.isoformat(),
+                "path": str(cert_path),
+                "issued_at": now_iso(),
+            }
+        )
+        return IssuedCert(cert_path=cert_path, key_path=key_path, serial=serial)
+
+    # -- issuance log and revocation -----------------------------------------------------------------
+
+    @property
+    def issued_path(self) -> Path:
+        return self.folder / ISSUED_FILE
+
+    @property
+    def revocation_path(self) -> Path:
+        return self.folder / REVOKED_FILE
+
+    def issued(self) -> list[dict]:
+        """Every certificate this CA recorded issuing (oldest first)."""
+        try:
+            return list(json.loads(self.issued_path.read_text(encoding="utf-8"))["issued"])
+        except FileNotFoundError:
+            return []
+
+    def _record_issued(self, entry: dict) -> None:
+        with folder_lock(self.folder):
+            entries = [*self.issued(), entry]
+            atomic_write(
+                self.issued_path,
+                json.dumps({"issued": entries}, indent=1, ensure_ascii=False).encode() + b"\n",
+                mode=0o644,
+            )
+
+    def certificates_of(self, principal: str) -> list[str]:
+        """Serials (hex) of every certificate issued to ``principal``: from the issuance log, and from
+        certificate files under the CA folder (for certificates issued before the log existed)."""
+        serials = [e["serial"] for e in self.issued() if e.get("principal") == principal]
+        for path in sorted(self.folder.rglob("*.pem")):
+            if path == self.cert_path:
+                continue
+            try:
+                cert = x509.load_pem_x509_certificate(path.read_bytes())
+            except ValueError:
+                continue
+            cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+            if cns and cns[0].value == principal:
+                serials.append(serial_hex(cert.serial_number))
+        return list(dict.fromkeys(serials))
+
+    def principal_of(self, serial: str) -> str | None:
+        for e in self.issued():
+            if e.get("serial") == serial:
+                return e.get("principal")
+        return None
+
+    def revoke(self, serial: str | int, *, principal: str | None = None, reason: str = "") -> bool:
+        """Put one certificate serial on the revocation list; False if it was already there."""
+        hexs = (
+            serial_hex(serial) if isinstance(serial, int) else serial.lower().removeprefix("0x").lstrip("0")
+        )
+        who = principal or self.principal_of(hexs) or ""
+        entry = RevokedCert(serial=hexs or "0", principal=who, revoked_at=now_iso(), reason=reason)
+        return bool(add_revocations(self.revocation_path, [entry]))
+
+    def revoke_principal(self, principal: str, *, reason: str = "") -> list[str]:
+        """Revoke every certificate issued to ``principal``; returns the serials newly revoked."""
+        entries = [
+            RevokedCert(serial=s, principal=principal, revoked_at=now_iso(), reason=reason)
+            for s in self.certificates_of(principal)
+        ]
+        return [e.serial for e in add_revocations(self.revocation_path, entries)]
+
+    def revoked(self) -> list[RevokedCert]:
+        return read_revocations(self.revocation_path)

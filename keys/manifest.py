@@ -282,6 +282,10 @@ def verify_manifest(manifest: Manifest, verifier: Verifier, lines: Iterable[tupl
         sig = base64.b64decode(manifest.signature, validate=True)
     except (binascii.Error, ValueError):
         return Verdict.BAD_SIGNATURE
+    # Base64 has several spellings of the same bytes (non-zero padding bits); only the canonical one
+    # is accepted, so that any changed character of a manifest fails verification.
+    if base64.b64encode(sig).decode("ascii") != manifest.signature:
+        return Verdict.BAD_SIGNATURE
     if not verifier.verify(manifest.signed_payload(), sig):
         return Verdict.BAD_SIGNATURE
     if lines is None:

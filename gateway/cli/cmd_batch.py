@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("approve", "approve a validated batch (a different person than its creator)"),
         ("reject", "reject a validated batch with a reason"),
         ("cancel", "cancel a batch before release"),
+        ("release", "release an approved batch: signed submissions per bank, queued for dispatch"),
     ):
         a = bsub.add_parser(name, help=help_text)
         add_client_args(a)
@@ -43,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                 default=None,
                 help="the content hash you reviewed (default: the one `batch status` shows now)",
             )
-        else:
+        elif name != "release":
             a.add_argument("--reason", required=name == "reject", default="", help="why")
         a.add_argument("--request-id", default=None, help="idempotency key (default: a new one)")
         a.set_defaults(func=run_transition, action=name)
@@ -232,6 +233,12 @@ def run_transition(args: argparse.Namespace) -> int:
             lambda: stub.RejectBatch(
                 dpb.RejectBatchRequest(request_id=rid, batch_id=args.batch_id, reason=args.reason),
                 timeout=600,
+            )
+        )
+    elif args.action == "release":
+        resp = call(
+            lambda: stub.ReleaseBatch(
+                dpb.ReleaseBatchRequest(request_id=rid, batch_id=args.batch_id), timeout=3600
             )
         )
     else:

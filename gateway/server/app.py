@@ -29,6 +29,8 @@ from gateway.services.base import AppContext
 from gateway.services.registry import SERVICES
 from gateway.storage import Database, migrate
 from keys.datakey import DataProtector, load_master_key
+from keys.revocation import REVOKED_FILE, RevocationList
+from keys.store import KeyStore
 
 log = structlog.get_logger("silink.server")
 
@@ -46,7 +48,8 @@ def _is_loopback(listen: str) -> bool:
 def build_context(cfg: Config) -> AppContext:
     db = Database(cfg.database_url)
     migrate(db)
-    return AppContext(cfg=cfg, db=db, protector=DataProtector(load_master_key(cfg.master_key_path)))
+    store = KeyStore(cfg.home, load_master_key(cfg.master_key_path), audit_db=db, principal="system:gateway")
+    return AppContext(cfg=cfg, db=db, protector=DataProtector.from_store(store), keystore=store)
 
 
 class GatewayServer:
@@ -69,7 +72,13 @@ class GatewayServer:
     async def start(self) -> int:
         self.ctx = await asyncio.to_thread(build_context, self.cfg)
         self.server = grpc.aio.server(
-            interceptors=[GatewayInterceptor(self.cfg.identity, plaintext=self.plaintext)],
+            interceptors=[
+                GatewayInterceptor(
+                    self.cfg.identity,
+                    plaintext=self.plaintext,
+                    revocation=RevocationList(self.cfg.tls.ca.parent / REVOKED_FILE),
+                )
+            ],
             options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 16 * 1024 * 1024)],
         )
         names = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME]

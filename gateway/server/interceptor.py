@@ -49,9 +49,13 @@ class _Call:
 
 
 class GatewayInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, identity: IdentitySettings, *, plaintext: bool = False) -> None:
+    def __init__(
+        self, identity: IdentitySettings, *, plaintext: bool = False, revocation: Any = None
+    ) -> None:
         self.identity = identity
         self.plaintext = plaintext
+        # keys.revocation.RevocationList (or None): client certificates that must be refused.
+        self.revocation = revocation
 
     async def intercept_service(
         self,
@@ -80,6 +84,10 @@ class GatewayInterceptor(grpc.aio.ServerInterceptor):
     def begin(self, call: _Call, context: grpc.aio.ServicerContext, open_: bool) -> None:
         md = dict(context.invocation_metadata() or ())
         call.request_id = str(md.get("x-request-id") or uuid.uuid4().hex)[:64]
+        if self.revocation is not None:
+            pem = (context.auth_context() or {}).get("x509_pem_cert")
+            if pem and self.revocation.is_revoked_pem(pem[0]):
+                raise Unauthenticated("the client certificate is revoked", "CERTIFICATE_REVOKED")
         name = self._principal_name(context)
         if name is None:
             if open_:

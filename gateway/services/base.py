@@ -25,6 +25,7 @@ class AppContext:
     cfg: Config
     db: Database
     protector: DataProtector
+    keystore: Any = None  # keys.store.KeyStore
     extras: dict[str, Any] = field(default_factory=dict)
 
 

@@ -10,8 +10,10 @@ from silink.common.v1 import common_pb2
 from silink.disbursement.v1 import disbursement_pb2 as dpb
 from silink.disbursement.v1 import disbursement_pb2_grpc
 
+from gateway.dispatch.routing import bank_route
 from gateway.domain import batches as dom
 from gateway.domain.refs import parse_batch_ref, parse_line_ref
+from gateway.domain.release import release
 from gateway.errors import InvalidInput
 from gateway.idempotency import run_once
 from gateway.intake.reasons import LINE_REASONS
@@ -309,6 +311,21 @@ class DisbursementServicer(disbursement_pb2_grpc.DisbursementServiceServicer):
             ).SerializeToString()
 
         return dpb.PullLineResponse.FromString(await self._once("PullLine", request, effect))
+
+    async def ReleaseBatch(self, request: dpb.ReleaseBatchRequest, context):
+        batch_id = parse_batch_ref(request.batch_id)
+
+        def effect(conn, principal):
+            release(
+                conn,
+                self.ctx.protector,
+                batch_id,
+                principal,
+                lambda code: bank_route(self.ctx.cfg, self.ctx.keystore, code),
+            )
+            return self._batch_body(conn, batch_id, dpb.ReleaseBatchResponse)
+
+        return dpb.ReleaseBatchResponse.FromString(await self._once("ReleaseBatch", request, effect))
 
     async def SearchLines(self, request: dpb.SearchLinesRequest, context):
         if not (request.id_number or request.end_to_end_ref):

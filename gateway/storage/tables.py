@@ -134,8 +134,15 @@ batch_lines = Table(
     Column("pull_reason", Text, nullable=True),
     Column("reissue_of", BigInteger, nullable=True),
     Column("updated_at", String(32), nullable=False),
+    # Set at release (migration 0004): the submission carrying the line, and the bank's verdict.
+    Column("submission_id", BigInteger, nullable=True),
+    Column("failure_reason", String(30), nullable=True),
+    Column("bank_raw_code", String(40), nullable=True),
+    Column("bank_raw_text", Text, nullable=True),
+    Column("value_date", String(10), nullable=True),
     UniqueConstraint("e2e_ref", name="uq_batch_lines_e2e_ref"),
     UniqueConstraint("batch_id", "line_number", name="uq_batch_lines_batch_line"),
+    Index("ix_batch_lines_submission", "submission_id"),
     Index(
         "uq_batch_lines_claim",
         "id_hash",
@@ -172,4 +179,38 @@ person_status = Table(
     Column("source", String(60), nullable=False),
     Column("updated_by", String(200), nullable=False),
     Column("updated_at", String(32), nullable=False),
+)
+
+
+# -- keys: replay protection and dual-control key export (migration 0003) ---------------------------
+
+# Every nonce of a signed message we accepted, until its timestamp leaves the replay window. The primary
+# key, not a check in code, is what makes a second use of a nonce fail — across restarts and between
+# gateway processes that share the database.
+replay_nonces = Table(
+    "replay_nonces",
+    metadata,
+    Column("scope", String(64), primary_key=True),
+    Column("nonce", String(128), primary_key=True),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("seen_at", String(32), nullable=False),
+    Index("ix_replay_nonces_expires", "expires_at"),
+)
+
+# A request to export a private key, and its approval by a second administrator. The CHECK is the
+# database half of dual control: no update can make the requester their own approver.
+key_export_requests = Table(
+    "key_export_requests",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("key_name", String(64), nullable=False),
+    Column("key_version", Integer, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("requested_by", String(200), nullable=False),
+    Column("requested_at", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("approved_by", String(200), nullable=True),
+    Column("approved_at", String(32), nullable=True),
+    CheckConstraint("approved_by IS NULL OR approved_by <> requested_by", name="dual_control"),
 )

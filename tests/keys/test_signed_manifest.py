@@ -242,3 +242,49 @@ def test_a_line_can_be_proven_from_kept_leaf_hashes(sm2) -> None:
     assert verify_inclusion(
         canonical_row(rows[5]), 5, m.line_count, proof, bytes.fromhex(m.merkle_root), "SM3"
     )
+
+
+def test_every_single_character_change_of_the_signature_text_fails(tmp_path):
+    """Flipping any bit of any character of the base64 signature makes verification fail."""
+    import dataclasses
+
+    from keys.algorithms import SignatureAlgorithm, get_backend
+    from keys.manifest import ManifestFields, sign_manifest, verify_manifest
+
+    signer = get_backend().generate(SignatureAlgorithm.ECDSA_P256_SHA256)
+    rows = [
+        (
+            1,
+            "S000001000000001",
+            "102",
+            "6222020200112233445",
+            "CARD",
+            "张三",
+            "RESIDENT_ID",
+            "11010519491231002X",
+            100,
+            "PENSION_EMPLOYEE",
+            "2026-11",
+            "370100000000100001",
+        )
+    ]
+    fields = ManifestFields.for_lines(
+        submission_id="SLK1",
+        bank_code="102",
+        fund_account="370100000000100001",
+        rows=rows,
+        hash_alg="SHA-256",
+        key_id="gw-102",
+        key_version=1,
+    )
+    m = sign_manifest(fields, signer)
+    accepted = 0
+    for i, ch in enumerate(m.signature):
+        for bit in range(7):
+            changed = chr(ord(ch) ^ (1 << bit))
+            if changed == ch:
+                continue
+            tampered = dataclasses.replace(m, signature=m.signature[:i] + changed + m.signature[i + 1 :])
+            if verify_manifest(tampered, signer.verifier()):
+                accepted += 1
+    assert accepted == 0
