@@ -5,8 +5,8 @@ from __future__ import annotations
 import grpc
 import pytest
 from grpc_status import rpc_status
-from sqlalchemy import func, select, text
 from silink.disbursement.v1 import disbursement_pb2 as dpb
+from sqlalchemy import func, select, text
 
 from gateway.config import load_config
 from gateway.server.status import error_info_of
@@ -38,7 +38,7 @@ def _approved(api, tmp_path, payees: int, seed: int, statuses=()):
 
 def test_release_splits_per_bank_in_chunks_with_verifiable_manifests(api, tmp_path, server):
     """Each bank's PENDING lines go into submissions of at most its chunk size; every manifest verifies."""
-    batch, path = _approved(api, tmp_path, 14_000, 41, statuses=[(2, "DECEASED")])
+    batch, _path = _approved(api, tmp_path, 14_000, 41, statuses=[(2, "DECEASED")])
     released = _release(api, batch.batch_id)
     assert released.state == dpb.Batch.STATE_RELEASED and released.releaser == "approver:li"
     cfg = load_config(server.home)

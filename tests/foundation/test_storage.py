@@ -30,10 +30,9 @@ def test_sqlite_runs_in_wal_with_full_sync(tmp_path):
 
 def test_migrate_twice_is_a_no_op(db):
     """Running migrations on an up-to-date database changes nothing and does not fail."""
-    from gateway.storage import migrate
-
     from alembic.script import ScriptDirectory
 
+    from gateway.storage import migrate
     from gateway.storage.database import alembic_config
 
     migrate(db)
