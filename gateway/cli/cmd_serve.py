@@ -27,6 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="serve without TLS; refused unless the address is loopback; logs a warning",
     )
     p.add_argument(
+        "--role",
+        choices=["all", "api", "dispatcher"],
+        default="all",
+        help="all: API and dispatcher workers (default); api: API only; dispatcher: workers only",
+    )
+    p.add_argument("--workers", type=int, default=2, help="dispatcher worker threads (default 2)")
+    p.add_argument(
         "--log-format", choices=["json", "console"], default="json", help="log renderer (default json)"
     )
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ERROR (default INFO)")
@@ -44,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
             listen=args.listen,
             plaintext=True if args.plaintext_loopback else None,
             metrics_listen=args.metrics_listen,
+            role=args.role,
+            workers=args.workers,
         )
     )
     return 0

@@ -140,16 +140,40 @@ async def run_server(
     listen: str | None = None,
     plaintext: bool | None = None,
     metrics_listen: str | None = None,
+    role: str = "all",
+    workers: int = 2,
 ) -> None:
+    """``role``: ``all`` (API and dispatcher workers), ``api`` (API only) or ``dispatcher`` (workers only,
+    for extra processes sharing one PostgreSQL)."""
+    from gateway.dispatch.service import DispatchWorkers
+
+    loop = asyncio.get_running_loop()
+    metrics_port = start_metrics(cfg.server.metrics_listen if metrics_listen is None else metrics_listen)
+    if role == "dispatcher":
+        ctx = await asyncio.to_thread(build_context, cfg)
+        pool = DispatchWorkers(ctx, workers)
+        pool.start()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await asyncio.to_thread(pool.stop)
+        ctx.db.dispose()
+        return
     srv = GatewayServer(cfg, listen=listen, plaintext=plaintext)
     port = await srv.start()
-    metrics_port = start_metrics(cfg.server.metrics_listen if metrics_listen is None else metrics_listen)
+    pool = DispatchWorkers(srv.ctx, workers) if role == "all" and workers > 0 else None
+    if pool is not None:
+        pool.start()
     run_file = write_run_file(cfg.home, port, metrics_port, not srv.plaintext)
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, srv.request_stop)
     try:
-        await srv.wait_and_stop()
+        await srv._stop.wait()
+        if pool is not None:
+            # Workers finish the item in hand first: nothing is left half-recorded.
+            await asyncio.to_thread(pool.stop)
+        await srv.stop()
     finally:
         with contextlib.suppress(FileNotFoundError):
             run_file.unlink()

@@ -1,0 +1,136 @@
+"""Dispatcher workers inside a gateway process (`silink serve`, or `silink serve --role dispatcher`).
+
+Each worker is a thread running :meth:`Dispatcher.run_forever`; blocking bank calls run there, never on
+the gRPC event loop. Several processes may run workers against one PostgreSQL: the outbox leases keep
+them from taking the same item.
+
+Where a bank is reached comes from ``[banks.X]``: ``endpoint`` (+ ``ca_file``) for HTTPS banks, or
+``simulator_dir`` for a local `silink banksim` (its run file names the port and the CA).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from adapters import registry
+from adapters.contract import AdapterContext
+from gateway.clock import now_iso
+from gateway.dispatch.routing import signing_key_name
+from gateway.dispatch.transport import HttpsTransport, NotSent, Transport
+from gateway.dispatch.worker import Dispatcher, Policy
+from gateway.errors import InvalidInput
+from gateway.services.base import AppContext
+
+log = structlog.get_logger("silink.dispatch")
+
+
+class _Unreachable:
+    """A bank with no way to reach it (not configured, or reached by BankLink pull): never 'sent'."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def send(self, message: Any) -> Any:
+        raise NotSent(self.why)
+
+
+def transport_for(ctx: AppContext, code: str) -> Transport:
+    raw = ctx.cfg.banks.get(code) or {}
+    sim = raw.get("simulator_dir")
+    if sim:
+        import json
+
+        folder = Path(sim) if Path(sim).is_absolute() else ctx.cfg.home / sim
+        try:
+            info = json.loads((folder / "run.json").read_text())
+        except FileNotFoundError:
+            return _Unreachable(f"bank simulator for {code} is not running")
+        scheme = "https" if info.get("tls") else "http"
+        ca = Path(info["ca_file"]) if info.get("ca_file") else None
+        return HttpsTransport(
+            f"{scheme}://127.0.0.1:{info['port']}", ca_file=ca, timeout=float(raw.get("timeout", 30))
+        )
+    endpoint = raw.get("endpoint")
+    if not endpoint:
+        return _Unreachable(f"bank {code} has no endpoint configured")
+    ca_file = raw.get("ca_file")
+    return HttpsTransport(
+        str(endpoint),
+        ca_file=(ctx.cfg.home / ca_file) if ca_file else None,
+        timeout=float(raw.get("timeout", 30)),
+    )
+
+
+def context_for(ctx: AppContext, code: str) -> AdapterContext:
+    raw = dict(ctx.cfg.banks.get(code) or {})
+    signer = None
+    if ctx.keystore is not None:
+        signer, _version = ctx.keystore.signer(signing_key_name(code, raw))
+    verifier = None
+    bank_key = raw.get("bank_verify_key")
+    if bank_key and ctx.keystore is not None:
+        verifier = ctx.keystore.verifier(str(bank_key), ctx.keystore.current_version(str(bank_key)))
+    cipher = None
+    enc_key = raw.get("encryption_key")
+    if enc_key and ctx.keystore is not None:
+        cipher = ctx.keystore.cipher(str(enc_key))
+    return AdapterContext(
+        now_iso=now_iso(),
+        nonce=secrets.token_hex(16),
+        settings=raw,
+        signer=signer,
+        bank_verifier=verifier,
+        cipher=cipher,
+    )
+
+
+def adapter_for(name: str):
+    if name not in registry.names():
+        raise InvalidInput(f"no adapter named {name!r}", "ADAPTER_UNKNOWN")
+    return registry.get(name)
+
+
+def make_dispatcher(
+    ctx: AppContext, *, owner: str | None = None, policy: Policy | None = None, failpoint=None
+) -> Dispatcher:
+    return Dispatcher(
+        ctx.db,
+        ctx.protector,
+        owner=owner or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}",
+        adapter_for=adapter_for,
+        transport_for=lambda code: transport_for(ctx, code),
+        context_for=lambda code: context_for(ctx, code),
+        policy=policy,
+        failpoint=failpoint,
+    )
+
+
+class DispatchWorkers:
+    def __init__(self, ctx: AppContext, count: int = 2) -> None:
+        self.ctx = ctx
+        self.count = count
+        self.stop_event = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for n in range(self.count):
+            d = make_dispatcher(self.ctx, owner=f"{socket.gethostname()}:{os.getpid()}:w{n}")
+            t = threading.Thread(
+                target=d.run_forever, args=(self.stop_event,), name=f"dispatch-{n}", daemon=True
+            )
+            t.start()
+            self.threads.append(t)
+        log.info("dispatch.started", workers=self.count)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.stop_event.set()
+        for t in self.threads:
+            t.join(timeout)
+        log.info("dispatch.stopped")
