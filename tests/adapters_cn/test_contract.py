@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 import adapters.direct_link
 import adapters.fixed_width
 from adapters import registry
-from adapters.contract import Adapter, Capabilities
-from adapters.direct_link import DirectLinkAdapter
+from adapters.contract import Action, Adapter, Capabilities
+from adapters.direct_link import TRANSPORT_ACTIONS, DirectLinkAdapter
 from adapters.fixed_width import FixedWidthAdapter
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def doc_table(cls: type, name: str) -> list[list[str]]:
+    """Rows of the ``name`` table in the adapter package's FORMAT.md."""
+    package = "direct_link" if cls is DirectLinkAdapter else "fixed_width"
+    text = (REPO / "adapters" / package / "FORMAT.md").read_text(encoding="utf-8")
+    block = re.search(rf"<!-- {name} -->\n(.*?)<!-- /{name} -->", text, re.S)
+    assert block, f"{package}/FORMAT.md has no {name} table"
+    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in block.group(1).splitlines()][
+        2:
+    ]
+
 
 CONTRACT_METHODS = (
     "render_submission",
@@ -51,6 +68,7 @@ def test_public_surface_is_pinned() -> None:
             "SIG_ALG",
             "SUBMISSION_NEEDS_PARTS",
             "SUCCESS",
+            "TRANSPORT_ACTIONS",
             "CardOutcome",
             "CardRequest",
             "CardResult",
@@ -114,3 +132,23 @@ def test_public_surface_is_pinned() -> None:
     )
     for module in (adapters.direct_link, adapters.fixed_width):
         assert all(hasattr(module, n) for n in module.__all__)
+
+
+@pytest.mark.parametrize("cls", [DirectLinkAdapter, FixedWidthAdapter])
+def test_transport_codes_map_as_documented(cls: type) -> None:
+    """FORMAT.md transport tables match map_error: never-left RETRY, TLS MANUAL, sent-and-silent INQUIRE."""
+    rows = doc_table(cls, "transport-codes")
+    assert {code for code, _, _ in rows} == set(TRANSPORT_ACTIONS)
+    for code, _, action in rows:
+        assert cls().map_error(code).action is Action(action)
+
+
+@pytest.mark.parametrize("cls", [DirectLinkAdapter, FixedWidthAdapter])
+def test_kit_tables_are_the_adapters_tables(cls: type) -> None:
+    """STATUS_CODES and ERROR_CODES (read by the conformance kit) agree with map_status and map_error."""
+    adapter = cls()
+    assert adapter.STATUS_CODES and adapter.ERROR_CODES
+    for raw, outcome in adapter.STATUS_CODES.items():
+        assert adapter.map_status(raw) is outcome
+    for code, action in adapter.ERROR_CODES.items():
+        assert adapter.map_error(code).action is action

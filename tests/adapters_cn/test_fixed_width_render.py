@@ -197,6 +197,9 @@ def test_payer_name_is_checked_too() -> None:
     bad = dataclasses.replace(sub, fund_account_name="𠮷" + sub.fund_account_name)
     err = refusal(bad, GBK_CTX)
     assert err.field_violations[0].field == "header: payer_name"
+    several = dataclasses.replace(make_submission(7), fund_account_name="𠮷")
+    err = refusal(several, {**GBK_CTX, "file_profile": {"max_lines": 3}})
+    assert [v.field for v in err.field_violations] == ["header: payer_name"]  # once, not once per file
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,63 @@
+"""The simulator's own certificates: a private CA and a server certificate for 127.0.0.1, in DATA/tls/.
+
+Made once with the development CA of :mod:`keys.devca` and kept, so clients can pin ``DATA/tls/ca.pem``
+across restarts. The bank's response-signing key (RSA-PSS, the algorithm the ISO adapter declares) sits
+beside them in DATA/keys/.
+"""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+from adapters.simulator._files import atomic_write
+from keys.algorithms import SignatureAlgorithm, get_backend
+from keys.devca import DevCA
+
+SERVER_STEM = "banksim-server"
+
+
+def ensure_server_cert(data_dir: Path, bank_code: str) -> tuple[Path, Path, Path]:
+    """(ca.pem, server cert, server key) under ``data_dir/tls``, created when missing."""
+    folder = Path(data_dir) / "tls"
+    ca = DevCA(folder)
+    if not ca.exists():
+        ca.create()
+    cert = folder / f"{SERVER_STEM}.pem"
+    key = folder / f"{SERVER_STEM}.key"
+    if not (cert.exists() and key.exists()):
+        ca.issue(
+            f"bank:{bank_code}", folder, server=True, hosts=("127.0.0.1", "localhost"), file_stem=SERVER_STEM
+        )
+    return ca.cert_path, cert, key
+
+
+def server_context(cert: Path, key: Path) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(str(cert), str(key))
+    return ctx
+
+
+def client_context(ca_file: Path) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(cafile=str(ca_file))
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def ensure_bank_signer(data_dir: Path):
+    """The bank's RSA-PSS signing key (DATA/keys/bank_sign.pem, 0600), created when missing, and the path
+    of its public half (for the gateway's bank verifier)."""
+    folder = Path(data_dir) / "keys"
+    folder.mkdir(parents=True, exist_ok=True)
+    private = folder / "bank_sign.pem"
+    public = folder / "bank_sign.pub.pem"
+    backend = get_backend()
+    if private.exists():
+        signer = backend.load_signer(SignatureAlgorithm.RSA_PSS_SHA256, private.read_bytes())
+    else:
+        signer = backend.generate(SignatureAlgorithm.RSA_PSS_SHA256)
+        atomic_write(private, signer.private_pem(), mode=0o600)
+    if not public.exists():
+        atomic_write(public, signer.public_pem())
+    return signer, public
