@@ -212,6 +212,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--lines", default=None, help="JSON lines: one 12-field array (or object) per line")
     c.set_defaults(func=lambda a: _run(a, run_verify_manifest))
 
+    c = ks.add_parser("prove", help="inclusion proof of one line of a submission; verified before printing")
+    _common(c)
+    c.add_argument("submission", help="the submission's bank reference (SLK…)")
+    c.add_argument("line", help="the line's end-to-end reference, or its 1-based sequence in the submission")
+    c.set_defaults(func=lambda a: _run(a, run_prove))
+
     c = ks.add_parser("issue-cert", help="issue a client (or --server) certificate from the instance CA")
     _common(c, actor=True)
     c.add_argument("common_name", metavar="PRINCIPAL")
@@ -248,6 +254,38 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # -- commands ---------------------------------------------------------------------------------------
+
+
+def run_prove(args: argparse.Namespace, ctx: _Ctx) -> int:
+    """Prints the audit path and the signed manifest (no personal data); exit 1 if it does not verify."""
+    from gateway.domain.proofs import prove
+    from keys.datakey import DataProtector
+    from keys.manifest import Manifest
+    from keys.store import verify_inclusion_with_store
+
+    with ctx.db.read() as conn:
+        proof = prove(conn, DataProtector.from_store(ctx.store), args.submission, args.line)
+    row = proof.pop("_row")
+    verdict = verify_inclusion_with_store(
+        Manifest.from_json(proof["manifest"]),
+        ctx.store,
+        row,
+        proof["index"],
+        [bytes.fromhex(h) for h in proof["proof"]],
+    )
+    proof["verdict"] = str(verdict)
+    if args.json:
+        emit_json(proof)
+    else:
+        print(
+            f"{proof['end_to_end_ref']} is line {proof['index'] + 1} of {proof['tree_size']} in "
+            f"{proof['submission']}: {proof['verdict']}"
+        )
+        print(f"  leaf  {proof['leaf_hash']}")
+        for h in proof["proof"]:
+            print(f"  path  {h}")
+        print(f"  root  {proof['merkle_root']}")
+    return 0 if verdict else 1
 
 
 def run_list(args: argparse.Namespace, ctx: _Ctx) -> int:

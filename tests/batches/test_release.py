@@ -105,3 +105,47 @@ def test_release_refuses_tampered_content_and_leaves_nothing(api, tmp_path, serv
             assert conn.execute(select(func.count()).select_from(outbox)).scalar() == 0
     finally:
         db.dispose()
+
+
+def test_keys_prove_gives_a_verifying_inclusion_proof_and_catches_a_changed_line(api, tmp_path, server):
+    """`silink keys prove` proves a released line; after the stored amount changes it exits 1."""
+    import json
+    import subprocess
+    import sys
+
+    batch, _ = _approved(api, tmp_path, 300, 44)
+    _release(api, batch.batch_id)
+    db = Database(load_config(server.home).database_url)
+    try:
+        with db.read() as conn:
+            ref, e2e = conn.execute(
+                text(
+                    "SELECT s.bank_reference, l.e2e_ref FROM submissions s "
+                    "JOIN batch_lines l ON l.submission_id = s.id ORDER BY l.id LIMIT 1 OFFSET 7"
+                )
+            ).one()
+        cmd = [
+            sys.executable,
+            "-m",
+            "gateway.cli.main",
+            "keys",
+            "prove",
+            ref,
+            e2e,
+            "--dir",
+            str(server.home),
+            "--json",
+        ]
+        ok = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert ok.returncode == 0, ok.stderr
+        out = json.loads(ok.stdout)
+        assert out["verdict"] == "OK" and out["end_to_end_ref"] == e2e and out["proof"]
+        with db.write() as conn:
+            conn.execute(
+                text("UPDATE batch_lines SET amount_fen = amount_fen + 1 WHERE e2e_ref = :r"), {"r": e2e}
+            )
+        bad = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert bad.returncode == 1
+        assert json.loads(bad.stdout)["verdict"] != "OK"
+    finally:
+        db.dispose()
