@@ -89,7 +89,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     f = bsub.add_parser("fault", help="arm, clear or list faults of a running simulator")
     _add_dir(f)
     f.add_argument(
-        "kind", choices=(*FAULT_KINDS, "clear", "list"), metavar="KIND", help=", ".join(FAULT_KINDS)
+        "kind",
+        choices=(*FAULT_KINDS, "clear", "list"),
+        metavar="KIND",
+        help=", ".join(FAULT_KINDS) + "; or clear, list",
     )
     f.add_argument(
         "--rate", type=float, default=None, help="share of requests (or lines) hit, 0-1 (default 1)"

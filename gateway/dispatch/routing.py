@@ -24,6 +24,8 @@ from gateway.errors import Conflict
 # Capabilities name library algorithms; the key store names its own. BankLink banks verify our
 # manifests with whatever key we publish to them: ECDSA P-256 by default.
 DEFAULT_KEY_ALG = "ecdsa-p256"
+# The partner bank connects to us (BankLinkService) and pulls its submissions: no adapter, no push.
+BANKLINK = "banklink"
 
 
 def signing_key_name(code: str, raw: dict[str, Any]) -> str:
@@ -67,6 +69,7 @@ def bank_route(cfg: Config, keystore: Any, code: str) -> BankRoute | None:
         signer=signer,
         key_id=key_name,
         key_version=version,
+        push=str(raw.get("adapter", "")) != BANKLINK,
     )
 
 

@@ -46,6 +46,7 @@ class BankRoute:
     signer: Any  # keys.algorithms.Signer
     key_id: str
     key_version: int
+    push: bool = True  # False: the bank pulls over BankLink, so nothing is queued for the dispatcher
 
 
 @dataclass
@@ -136,17 +137,18 @@ def release(
                 .where(batch_lines.c.id.in_(chunk.line_ids[start : start + 2000]))
                 .values(submission_id=sub_id, updated_at=now)
             )
-        conn.execute(
-            insert(outbox).values(
-                submission_id=sub_id,
-                kind="SEND",
-                state="READY",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                updated_at=now,
+        if route.push:
+            conn.execute(
+                insert(outbox).values(
+                    submission_id=sub_id,
+                    kind="SEND",
+                    state="READY",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
             )
-        )
         result.submissions.append(sub_id)
         result.lines += len(chunk.rows)
         result.amount_fen += fields.control_sum_fen

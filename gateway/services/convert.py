@@ -11,6 +11,7 @@ from silink.disbursement.v1 import disbursement_pb2 as dpb
 
 from gateway.domain.batches import BatchSummary
 from gateway.domain.refs import batch_ref, line_ref
+from gateway.domain.release import bank_reference
 from gateway.errors import InvalidInput
 from gateway.intake.records import LineError
 
@@ -139,6 +140,11 @@ def line_pb(r: dict[str, Any]) -> dpb.BatchLine:
         hold_reason=_HOLD.get(r["hold_reason"] or "", 0),
         pull_reason=r["pull_reason"] or "",
         reissue_of=line_ref(r["reissue_of"]) if r["reissue_of"] else "",
+        failure_reason=enum_value(common_pb2.FailureReason, "FAILURE_REASON_", r.get("failure_reason")),
+        bank_raw_code=r.get("bank_raw_code") or "",
+        bank_raw_text=r.get("bank_raw_text") or "",
+        value_date=r.get("value_date") or "",
+        submission_id=bank_reference(r["submission_id"]) if r.get("submission_id") else "",
     )
     ts = timestamp(r["updated_at"])
     if ts is not None:

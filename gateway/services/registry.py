@@ -13,6 +13,7 @@ from silink.disbursement.v1 import disbursement_pb2, disbursement_pb2_grpc
 from silink.reconciliation.v1 import reconciliation_pb2, reconciliation_pb2_grpc
 
 from gateway.services.admin import AdminServicer
+from gateway.services.banklink import BankLinkServicer
 from gateway.services.base import AppContext, fill_unimplemented
 from gateway.services.disbursement import DisbursementServicer
 
@@ -63,9 +64,7 @@ SERVICES: list[ServiceSpec] = [
     ),
     ServiceSpec(
         _svc(banklink_pb2, "BankLinkService").full_name,
-        _placeholder(
-            banklink_pb2_grpc.BankLinkServiceServicer, _svc(banklink_pb2, "BankLinkService"), "bank dispatch"
-        ),
+        fill_unimplemented(BankLinkServicer, _svc(banklink_pb2, "BankLinkService"), "bank link"),
         banklink_pb2_grpc.add_BankLinkServiceServicer_to_server,
     ),
 ]

@@ -1,0 +1,200 @@
+"""BankLinkService: the partner bank's side of the gateway. Thin: scope and proto ↔ domain."""
+
+from __future__ import annotations
+
+import base64
+
+from silink.banklink.v1 import banklink_pb2 as bpb
+from silink.banklink.v1 import banklink_pb2_grpc
+from silink.common.v1 import common_pb2
+
+from gateway.domain import banklink as dom
+from gateway.domain.proofs import submission_rows
+from gateway.errors import InvalidInput, PermissionDenied
+from gateway.idempotency import run_once
+from gateway.server.principal import current
+from gateway.services.base import AppContext, in_thread
+from gateway.services.convert import enum_value, timestamp
+from gateway.services.paging import decode_token, encode_token, page_size
+from gateway.services.spool import payload
+from keys.manifest import Manifest
+
+_SVC = "/silink.banklink.v1.BankLinkService/"
+_STATE = {
+    "READY": bpb.Submission.STATE_READY,
+    "ACCEPTED": bpb.Submission.STATE_ACKNOWLEDGED,
+    "COMPLETED": bpb.Submission.STATE_COMPLETED,
+}
+_STATE_FILTER = {
+    bpb.Submission.STATE_READY: "READY",
+    bpb.Submission.STATE_ACKNOWLEDGED: "ACCEPTED",
+    bpb.Submission.STATE_COMPLETED: "COMPLETED",
+}
+_RUN = 500
+
+
+def _bank() -> str:
+    code = current().bank_code
+    if not code:
+        raise PermissionDenied("only a bank certificate may use BankLink", "NOT_A_BANK")
+    return code
+
+
+def _submission_pb(sub: dict) -> bpb.Submission:
+    m = Manifest.from_json(sub["manifest"])
+    manifest = bpb.SignedManifest(
+        submission_id=m.submission_id,
+        bank_code=m.bank_code,
+        fund=enum_value(common_pb2.Fund, "FUND_", sub["fund"]),
+        fund_account_masked=sub["fund_account"][:4] + "****" + sub["fund_account"][-4:],
+        line_count=m.line_count,
+        control_sum_amount_fen=m.control_sum_fen,
+        merkle_root=bytes.fromhex(m.merkle_root),
+        hash_algorithm=m.hash_alg,
+        signature_algorithm=m.signature_alg,
+        key_id=m.key_id,
+        key_version=m.key_version,
+        signature=base64.b64decode(m.signature),
+        signed_payload=m.signed_payload(),
+        nonce=m.nonce,
+        requested_execution_date=sub["created_at"][:10],
+    )
+    created = timestamp(m.created_at)
+    if created is not None:
+        manifest.create_time.CopyFrom(created)
+    out = bpb.Submission(
+        submission_id=sub["bank_reference"],
+        state=_STATE.get(sub["state"], 0),
+        manifest=manifest,
+        bank_batch_reference=sub["bank_batch_reference"] or "",
+    )
+    if sub["sent_at"]:
+        out.acknowledge_time.CopyFrom(timestamp(sub["sent_at"]))
+    return out
+
+
+class BankLinkServicer(banklink_pb2_grpc.BankLinkServiceServicer):
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    async def ListSubmissions(self, request: bpb.ListSubmissionsRequest, context):
+        bank = _bank()
+        size = page_size(request.page_size)
+        after = int(decode_token(request.page_token).get("after", 0))
+        state = _STATE_FILTER.get(request.state) if request.state else None
+
+        def read():
+            with self.ctx.db.read() as conn:
+                return dom.list_for_bank(conn, bank, state=state, after_id=after, limit=size + 1)
+
+        rows = await in_thread(read)
+        token = encode_token({"after": rows[size - 1]["id"]}) if len(rows) > size else ""
+        return bpb.ListSubmissionsResponse(
+            submissions=[_submission_pb(r) for r in rows[:size]], next_page_token=token
+        )
+
+    async def GetSubmission(self, request: bpb.GetSubmissionRequest, context):
+        bank = _bank()
+
+        def read():
+            with self.ctx.db.read() as conn:
+                return dom.own_submission(conn, bank, request.submission_id)
+
+        return bpb.GetSubmissionResponse(submission=_submission_pb(await in_thread(read)))
+
+    async def StreamSubmissionLines(self, request: bpb.StreamSubmissionLinesRequest, context):
+        bank = _bank()
+
+        def read():
+            with self.ctx.db.read() as conn:
+                sub = dom.own_submission(conn, bank, request.submission_id)
+                return submission_rows(conn, self.ctx.protector, sub)
+
+        rows = await in_thread(read)
+        # The ID number is part of each signed line (the Merkle root covers it), so a bank that verifies
+        # the root needs it; a bank whose agreement excludes it can be configured not to receive it.
+        send_id = bool(self.ctx.cfg.banks.get(bank, {}).get("send_id_number", True))
+        start = max(int(request.from_seq) - 1, 0)
+        for i in range(start, len(rows), _RUN):
+            # Clear values go only to the owning bank, over its mutual-TLS channel: it must pay them.
+            yield bpb.StreamSubmissionLinesResponse(
+                lines=[
+                    bpb.SubmissionLine(
+                        seq=r[0],
+                        end_to_end_ref=r[1],
+                        account=r[3],
+                        account_type=enum_value(common_pb2.AccountType, "ACCOUNT_TYPE_", r[4]),
+                        name=r[5],
+                        amount_fen=r[8],
+                        id_type=enum_value(common_pb2.IdType, "ID_TYPE_", r[6]),
+                        id_number=r[7] if send_id else "",
+                        remark=f"{r[9]} {r[10]}",
+                    )
+                    for r in rows[i : i + _RUN]
+                ]
+            )
+
+    async def _once(self, method: str, request, effect) -> bytes:
+        if not request.request_id:
+            raise InvalidInput("request_id is required", "FIELD_REQUIRED", metadata={"field": "request_id"})
+        principal = current().name
+        body, _ = await in_thread(
+            run_once,
+            self.ctx.db,
+            principal=principal,
+            method=_SVC + method,
+            request_id=request.request_id,
+            payload=payload(request),
+            effect=lambda conn: effect(conn, principal),
+        )
+        return body
+
+    async def AcknowledgeSubmission(self, request: bpb.AcknowledgeSubmissionRequest, context):
+        bank = _bank()
+
+        def effect(conn, principal):
+            sub = dom.acknowledge(
+                conn,
+                bank,
+                request.submission_id,
+                request.bank_batch_reference,
+                request.merkle_root,
+                principal,
+            )
+            return bpb.AcknowledgeSubmissionResponse(submission=_submission_pb(sub)).SerializeToString()
+
+        return bpb.AcknowledgeSubmissionResponse.FromString(
+            await self._once("AcknowledgeSubmission", request, effect)
+        )
+
+    async def PushLineResults(self, request: bpb.PushLineResultsRequest, context):
+        bank = _bank()
+        results = []
+        for r in request.results:
+            outcome = bpb.LineOutcome.Name(r.outcome).removeprefix("LINE_OUTCOME_")
+            results.append(
+                {
+                    "outcome": outcome,
+                    "seq": r.seq if r.WhichOneof("line") == "seq" else None,
+                    "end_to_end_ref": r.end_to_end_ref if r.WhichOneof("line") == "end_to_end_ref" else None,
+                    "failure_reason": common_pb2.FailureReason.Name(r.failure_reason).removeprefix(
+                        "FAILURE_REASON_"
+                    )
+                    if r.failure_reason
+                    else None,
+                    "bank_status_code": r.bank_status_code,
+                    "raw_text": r.raw_text,
+                    "value_date": r.value_date,
+                }
+            )
+
+        def effect(conn, principal):
+            counts = dom.push_results(conn, bank, request.submission_id, results, principal)
+            recorded = sum(v for k, v in counts.items() if k not in ("ignored", "foreign"))
+            return bpb.PushLineResultsResponse(
+                recorded_count=recorded,
+                duplicate_count=counts.get("ignored", 0),
+                conflict_count=counts.get("foreign", 0),
+            ).SerializeToString()
+
+        return bpb.PushLineResultsResponse.FromString(await self._once("PushLineResults", request, effect))
