@@ -164,3 +164,48 @@ def open_lines(conn: Connection, submission_id: int) -> int:
             select(cols.id).where(cols.submission_id == submission_id, cols.state.not_in(tuple(FINAL)))
         ).all()
     )
+
+
+def advance_batch(conn: Connection, batch_id: int) -> str | None:
+    """Move the batch forward from what its submissions say: RELEASED → DISPATCHING once any has left,
+    → COMPLETED once every submission is final and no line of it is open. Returns the new state."""
+    from gateway import audit
+    from gateway.domain.refs import batch_ref
+    from gateway.storage.tables import batches
+    from gateway.storage.tables_dispatch import submissions
+
+    state = conn.execute(select(batches.c.state).where(batches.c.id == batch_id)).scalar()
+    if state not in ("RELEASED", "DISPATCHING"):
+        return None
+    sub_states = [
+        r[0] for r in conn.execute(select(submissions.c.state).where(submissions.c.batch_id == batch_id))
+    ]
+    new = state
+    if all(s in ("COMPLETED", "REJECTED") for s in sub_states):
+        open_count = conn.execute(
+            select(batch_lines.c.id)
+            .where(
+                batch_lines.c.batch_id == batch_id,
+                batch_lines.c.state.in_(("SUBMITTED", "ACCEPTED", "UNKNOWN", "MANUAL")),
+            )
+            .limit(1)
+        ).first()
+        if open_count is None:
+            new = "COMPLETED"
+    elif any(s != "READY" for s in sub_states):
+        new = "DISPATCHING"
+    if new == state:
+        return None
+    now = now_iso()
+    values = {"state": new, "updated_at": now}
+    conn.execute(update(batches).where(batches.c.id == batch_id, batches.c.state == state).values(**values))
+    audit.append(
+        conn,
+        principal="system:dispatcher",
+        action=f"batch.{new.lower()}",
+        object_type="batch",
+        object_id=batch_ref(batch_id),
+        before=state,
+        after=new,
+    )
+    return new

@@ -43,7 +43,7 @@ from adapters.contract import (
 )
 from gateway.clock import now_iso
 from gateway.dispatch import outbox
-from gateway.dispatch.lines import apply_results, move_submission_lines, open_lines
+from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.outbox import WorkItem
 from gateway.dispatch.transport import NotSent, OutcomeUnknown, Transport
 from gateway.domain.batches import open_pii
@@ -144,11 +144,8 @@ class Dispatcher:
             if state not in ("READY", "SENDING"):
                 outbox.done(conn, item)
                 return
-            now = now_iso()
-            conn.execute(
-                update(submissions)
-                .where(submissions.c.id == sub["id"])
-                .values(state="SENDING", attempts=submissions.c.attempts + 1, sent_at=now, updated_at=now)
+            self._set_state(
+                conn, sub["id"], "SENDING", attempts=submissions.c.attempts + 1, sent_at=now_iso()
             )
             move_submission_lines(conn, sub["id"], ("PENDING",), "SUBMITTED", "dispatch.send", SYSTEM)
         self.failpoint("after_mark_sending")
@@ -320,6 +317,11 @@ class Dispatcher:
             .where(submissions.c.id == submission_id)
             .values(state=state, updated_at=now_iso(), **values)
         )
+        if state in ("SENDING", "COMPLETED", "REJECTED"):
+            batch_id = conn.execute(
+                select(submissions.c.batch_id).where(submissions.c.id == submission_id)
+            ).scalar()
+            advance_batch(conn, batch_id)
 
     def _state(self, conn: Connection, submission_id: int) -> str:
         return conn.execute(select(submissions.c.state).where(submissions.c.id == submission_id)).scalar_one()

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select, update
 
 from adapters.contract import FailureReason, LineOutcome, LineResult
 from gateway.clock import now_iso
-from gateway.dispatch.lines import apply_results, move_submission_lines, open_lines
+from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.routing import BANKLINK
 from gateway.errors import Conflict, PermissionDenied
 from gateway.storage.tables import batch_lines
@@ -75,6 +75,7 @@ def acknowledge(
         )
         move_submission_lines(conn, sub["id"], ("PENDING",), "SUBMITTED", "banklink.pulled", principal)
         move_submission_lines(conn, sub["id"], ("SUBMITTED",), "ACCEPTED", "banklink.acknowledged", principal)
+        advance_batch(conn, sub["batch_id"])
     return own_submission(conn, bank_code, ref)
 
 
@@ -116,6 +117,7 @@ def push_results(
             .where(submissions.c.id == sub["id"])
             .values(state="COMPLETED", completed_at=now, updated_at=now)
         )
+        advance_batch(conn, sub["batch_id"])
     return counts
 
 
