@@ -20,6 +20,7 @@ each other's credits. The file lives in the simulator's data folder; a restart k
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -170,6 +171,10 @@ class Ledger:
         self.settle_after_s = settle_after_s
         self.protocol = protocol
         self._lock = threading.RLock()
+        if not self.path.exists():
+            # The bank's books hold account numbers in clear: owner-only from the first byte (SQLite gives
+            # its -wal and -shm files the same mode).
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a credit the bank acknowledged survives a crash

@@ -28,9 +28,10 @@ simulator without configuration.
 from __future__ import annotations
 
 import importlib
+import itertools
 import pkgutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -73,7 +74,7 @@ class SimContext:
     )
     bank_signer: object | None = None  # keys.algorithms.Signer of the bank, when answers are signed
     clock: Callable[[], float] = time.time
-    _counter: int = 0
+    _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))  # next() is atomic
 
     def now(self) -> float:
         return self.clock()
@@ -94,8 +95,8 @@ class SimContext:
     def next_message_id(self, kind: str) -> str:
         """A fresh id for a message the bank sends: bank code, kind letter, milliseconds, a counter
         (``102P17165904000000007``): unique across restarts without any state."""
-        self._counter += 1
-        return f"{self.bank_code}{kind[:1].upper()}{int(self.now() * 1000):013d}{self._counter % 10000:04d}"
+        n = next(self._counter) % 10000
+        return f"{self.bank_code}{kind[:1].upper()}{int(self.now() * 1000):013d}{n:04d}"
 
 
 @runtime_checkable

@@ -11,7 +11,9 @@ Where a bank is reached comes from ``[banks.X]``: ``endpoint`` (+ ``ca_file``) f
 from __future__ import annotations
 
 import os
+import random
 import secrets
+import signal
 import socket
 import threading
 from pathlib import Path
@@ -97,6 +99,36 @@ def adapter_for(name: str):
     return registry.get(name)
 
 
+def policy_from(cfg: Any) -> Policy:
+    """``[dispatch]`` settings of silink.toml; every one optional (see Policy for the defaults)."""
+    raw = dict(cfg.raw.get("dispatch", {}))
+    known = set(Policy.__dataclass_fields__)
+    unknown = set(raw) - known
+    if unknown:
+        raise InvalidInput(f"unknown [dispatch] settings: {', '.join(sorted(unknown))}", "CONFIG_INVALID")
+    return Policy(**{k: type(getattr(Policy(), k))(v) for k, v in raw.items()})
+
+
+FAILPOINT_ENV = "SILINK_FAILPOINTS"
+
+
+def failpoints_from_env() -> Any:
+    """Crash testing only: ``SILINK_FAILPOINTS="after_send=0.3,before_send=0.1"`` kills this process with
+    SIGKILL at a named point with that probability. Unset (always, in production): no effect."""
+    spec = os.environ.get(FAILPOINT_ENV, "")
+    if not spec:
+        return None
+    chances = {name: float(p) for name, p in (item.split("=") for item in spec.split(",") if item)}
+    rng = random.Random()  # noqa: S311 - chaos, not security
+
+    def failpoint(name: str) -> None:
+        if rng.random() < chances.get(name, 0.0):
+            log.warning("dispatch.failpoint", name=name)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return failpoint
+
+
 def make_dispatcher(
     ctx: AppContext, *, owner: str | None = None, policy: Policy | None = None, failpoint=None
 ) -> Dispatcher:
@@ -107,8 +139,8 @@ def make_dispatcher(
         adapter_for=adapter_for,
         transport_for=lambda code: transport_for(ctx, code),
         context_for=lambda code: context_for(ctx, code),
-        policy=policy,
-        failpoint=failpoint,
+        policy=policy or policy_from(ctx.cfg),
+        failpoint=failpoint or failpoints_from_env(),
     )
 
 

@@ -175,6 +175,7 @@ class Dispatcher:
                     self._to_unknown(conn, item, sub, str(exc))
             return
         result = adapter.parse_submit_response(response, submission)
+        self.failpoint("before_record_result")
         with self.db.write() as conn:
             if not outbox.still_mine(conn, item, self.owner):
                 return

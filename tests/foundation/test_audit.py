@@ -109,15 +109,17 @@ def test_cli_audit_verify_exit_codes(instance):
     from gateway.storage import Database
 
     db = Database(load_config(instance).database_url)
+    with db.read() as conn:
+        before = conn.execute(text("SELECT count(*) FROM audit_log")).scalar()  # init audits its keys
     _fill(db, 5)
     run = [sys.executable, "-m", "gateway.cli.main", "audit", "verify", "--dir", str(instance)]
     ok = subprocess.run(run, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
-    assert "5 entries" in ok.stdout
+    assert f"{before + 5} entries" in ok.stdout
     _drop_guards(db)
     with db.write() as conn:
-        conn.execute(text("UPDATE audit_log SET object_id = 'B99' WHERE seq = 3"))
+        conn.execute(text("UPDATE audit_log SET object_id = 'B99' WHERE seq = :s"), {"s": before + 3})
     db.dispose()
     bad = subprocess.run([*run, "--json"], capture_output=True, text=True)
     assert bad.returncode == 1
-    assert '"first_bad_seq": 3' in bad.stdout
+    assert f'"first_bad_seq": {before + 3}' in bad.stdout

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from gateway.config import load_config
+
 from .conftest import SM2_ID
 
 SIGOPTS = {
@@ -124,7 +126,11 @@ def test_cli_list_create_rotate_revoke_speak_json(home: Path, silink) -> None:
     )
     assert silink("keys", "rotate", "k", "--dir", home, "--json").json()["new_version"] == 2
     names = {k["name"]: k for k in silink("keys", "list", "--dir", home, "--json").json()["keys"]}
-    assert set(names) == {"k", "data", "lookup"}
+    # Besides k: the built-in data and lookup keys, and one gateway signing key per configured bank.
+    assert {"k", "data", "lookup"} <= set(names)
+    assert {n for n in names if n not in {"k", "data", "lookup"}} == {
+        f"gw-{b}" for b in load_config(home).banks
+    }
     assert [v["status"] for v in names["k"]["versions"]] == ["active", "current"]
     assert (
         silink("keys", "revoke", "k", "--version", "1", "--dir", home, "--json").json()["revoked"]

@@ -293,11 +293,81 @@ class _Unreadable(Exception):
     """Not a pain.001 we can book at all (no MsgId): a 400."""
 
 
+_TX = "/p:Document/p:CstmrCdtTrfInitn/p:PmtInf/p:CdtTrfTxInf"
+_COLUMNS = {
+    name: etree.XPath(_TX + path, namespaces={"p": PAIN001_NS}, smart_strings=False)
+    for name, path in (
+        ("tx", ""),
+        ("ref", "/p:PmtId/p:EndToEndId/text()"),
+        ("amount", "/p:Amt/p:InstdAmt/text()"),
+        ("currency", "/p:Amt/p:InstdAmt/@Ccy"),
+        ("account", "/p:CdtrAcct/p:Id/p:Othr/p:Id/text()"),
+        ("name", "/p:Cdtr/p:Nm/text()"),
+    )
+}
+
+
+def _transactions(root, c: str, ns: str | None):
+    """(EndToEndId, amount text, currency, account, name) per CdtTrfTxInf, in order.
+
+    Fast path: one compiled XPath per column (in C; a message may carry 20 000 transactions, and a Python
+    walk over their children costs ~30 µs each). When a column has a gap (an element missing or empty,
+    an IBAN instead of Othr, another namespace) the columns would not line up: walk each transaction.
+    """
+    if ns == PAIN001_NS:
+        cols = {name: xpath(root) for name, xpath in _COLUMNS.items()}
+        count = len(cols["tx"])
+        if all(len(v) == count for v in cols.values()):
+            return zip(
+                cols["ref"], cols["amount"], cols["currency"], cols["account"], cols["name"], strict=True
+            )
+    return (_transaction(tx, c) for tx in root.iterfind(f"{c}CstmrCdtTrfInitn/{c}PmtInf/{c}CdtTrfTxInf"))
+
+
+def _transaction(tx, c: str) -> tuple[str, str | None, str, str, str]:
+    """One CdtTrfTxInf read child by child (the slow path, for messages with gaps)."""
+    ref = account = name = currency = ""
+    amount = None
+    for el in tx:
+        tag = el.tag
+        if tag == c + "PmtId":
+            ref = next((e.text or "" for e in el if e.tag == c + "EndToEndId"), "")
+        elif tag == c + "Amt":
+            found = next((e for e in el if e.tag == c + "InstdAmt"), None)
+            if found is not None:
+                amount, currency = found.text, found.get("Ccy", "")
+        elif tag == c + "Cdtr":
+            name = next((e.text or "" for e in el if e.tag == c + "Nm"), "")
+        elif tag == c + "CdtrAcct":
+            for ident in (e for e in el if e.tag == c + "Id"):
+                for choice in ident:
+                    if choice.tag == c + "IBAN":
+                        account = choice.text or ""
+                    elif choice.tag == c + "Othr":
+                        account = next((e.text or "" for e in choice if e.tag == c + "Id"), "")
+    return ref, amount, currency, account, name
+
+
 def _fen(text: str | None) -> int | None:
     try:
         return yuan_to_fen(text) if text else None
     except ValueError:
         return None
+
+
+def peek_msg_id(body: bytes) -> str | None:
+    """The GrpHdr/MsgId of a pain.001 read from its first kilobytes (None when not found there)."""
+    if b"<!DOCTYPE" in body[:8192]:
+        return None  # read in full, and refused, by read_pain001
+    parser = etree.XMLPullParser(events=("end",), resolve_entities=False, load_dtd=False, no_network=True)
+    try:
+        parser.feed(body[:8192])
+        for _event, elem in parser.read_events():
+            if etree.QName(elem).localname == "MsgId":
+                return (elem.text or "").strip()[:35] or None
+    except etree.XMLSyntaxError:
+        return None
+    return None
 
 
 def read_pain001(body: bytes, bank_code: str, xsd: etree.XMLSchema | None) -> IncomingBatch:
@@ -326,22 +396,16 @@ def read_pain001(body: bytes, bank_code: str, xsd: etree.XMLSchema | None) -> In
     pmt_inf_id = root.findtext("p:CstmrCdtTrfInitn/p:PmtInf/p:PmtInfId", namespaces=q) or ""
     for agent in root.iterfind("p:CstmrCdtTrfInitn/p:PmtInf/p:DbtrAgt//p:MmbId", namespaces=q):
         agents.add((agent.text or "").strip())
-    # Every transaction is read even when one is bad, so the answer counts what was sent. Clark-notation
-    # paths: lxml resolves them several times faster than prefixed ones (20 000 lines a message).
-    c = "{%s}" % (ns or "")
-    amount_path, ref_path = f"{c}Amt/{c}InstdAmt", f"{c}PmtId/{c}EndToEndId"
-    account_path, iban_path = f"{c}CdtrAcct/{c}Id/{c}Othr/{c}Id", f"{c}CdtrAcct/{c}Id/{c}IBAN"
-    name_path = f"{c}Cdtr/{c}Nm"
-    for seq, tx in enumerate(root.iterfind(f"{c}CstmrCdtTrfInitn/{c}PmtInf/{c}CdtTrfTxInf"), 1):
-        amount = tx.find(amount_path)
-        ref = (tx.findtext(ref_path) or "").strip()
-        account = (tx.findtext(account_path) or tx.findtext(iban_path) or "").strip()
-        fen = _fen(amount.text if amount is not None else None)
+    # Every transaction is read even when one is bad, so the answer counts what was sent.
+    c = "{" + (ns or "") + "}"
+    for seq, (raw_ref, amount_text, currency, account, name) in enumerate(
+        _transactions(root, c, ns or ""), 1
+    ):
+        ref, fen = raw_ref.strip(), _fen(amount_text)
         if fen is None or not ref:
             refusal = refusal or "FF01"
-        currencies.add(amount.get("Ccy", "") if amount is not None else "")
-        name = (tx.findtext(name_path) or "").strip()
-        lines.append(IncomingLine(seq, ref[:35] or f"#{seq}", account, fen or 0, name))
+        currencies.add(currency)
+        lines.append(IncomingLine(seq, ref[:35] or f"#{seq}", account.strip(), fen or 0, name.strip()))
     count_text = (root.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:NbOfTxs", namespaces=q) or "").strip()
     declared_count = int(count_text) if count_text.isdigit() else None
     declared_sum = _fen(root.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:CtrlSum", namespaces=q))
@@ -441,6 +505,11 @@ class Iso20022Handler:
         return Response(200, body, XML_CONTENT_TYPE, reference=reference)
 
     def _submit(self, request: Request, sim: SimContext) -> Response:
+        known = peek_msg_id(request.body)
+        if known is not None and sim.ledger.batch(known) is not None:
+            # A resend: the bank de-duplicates on MsgId and answers as the first time, unread.
+            view, _new = sim.ledger.receive(IncomingBatch(known, ()), sim.now())
+            return self.render_result(view, "ack", sim)
         try:
             batch = self.read_batch(request, sim)
         except _Unreadable as exc:

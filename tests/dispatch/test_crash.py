@@ -1,0 +1,139 @@
+"""Crash test: the gateway is SIGKILLed again and again while it dispatches, then drains.
+
+Invariants checked afterwards (DESIGN.md 1–3): every line is final or in the manual queue; the bank
+credited each line at most once; the gateway's paid count and sum equal what the bank credited.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+
+import pytest
+from silink.disbursement.v1 import disbursement_pb2 as dpb
+from sqlalchemy import func, select
+
+from gateway.config import load_config
+from gateway.storage import Database
+from gateway.storage.tables import batch_lines
+from tests.batches.conftest import Api
+from tests.conftest import ServerProcess
+from tests.dispatch.conftest import point_bank_at
+
+KILLS = 24
+LINES = 20_000
+
+
+def _tune(home) -> None:
+    """Small submissions and short leases, so many dispatch steps happen between kills."""
+    path = home / "silink.toml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        '[banks."102"]\nname = "中国工商银行"\nadapter = "iso20022"\nchunk_size = 5000',
+        '[banks."102"]\nname = "中国工商银行"\nadapter = "iso20022"\nchunk_size = 200',
+    )
+    text += (
+        "\n[dispatch]\nlease_seconds = 2.0\nbackoff_base_seconds = 0.1\nbackoff_max_seconds = 1.0\n"
+        "poll_interval_seconds = 0.3\n"
+    )
+    assert "chunk_size = 200" in text
+    path.write_text(text, encoding="utf-8")
+
+
+def test_sigkill_during_dispatch_never_pays_twice_or_loses_a_line(instance, iso_bank, tmp_path):
+    """24 SIGKILLs (random moments and named failpoints) during a 20,000-line batch: invariants hold."""
+    _tune(instance)
+    point_bank_at(instance, "102", iso_bank.folder)
+    from gateway.intake.generator import PayrollSpec, generate_payroll
+
+    path = tmp_path / "big.csv"
+    generate_payroll(path, PayrollSpec(payees=LINES, seed=71, banks=1, period="2026-11"))
+
+    quiet = ServerProcess(instance, "--workers", "0")
+    officer = Api(instance, quiet.target, "officer:wang")
+    approver = Api(instance, quiet.target, "approver:li")
+    created = officer.submit(path)
+    batch = approver.approve(created.batch)
+    approver.dis.ReleaseBatch(dpb.ReleaseBatchRequest(request_id="r", batch_id=batch.batch_id), timeout=300)
+    officer.close()
+    approver.close()
+    quiet.stop()
+
+    # A slow bank (100 ms a request) spreads the work over many kills instead of a few.
+    from adapters.simulator.client import ControlClient
+
+    ControlClient(iso_bank.folder).fault("latency", ms=100)
+    rng = random.Random(7)
+    failpoints = ["after_mark_sending=0.2", "before_send=0.2", "after_send=0.2", "before_record_result=0.2"]
+    db = Database(load_config(instance).database_url)
+    fired = 0
+    progress = []
+    for n in range(KILLS):
+        env = {"SILINK_FAILPOINTS": failpoints[(n // 2) % len(failpoints)]} if n % 2 else {}
+        os.environ.update(env)
+        try:
+            srv = ServerProcess(instance, "--workers", "2")
+        finally:
+            for k in env:
+                os.environ.pop(k)
+        time.sleep(rng.uniform(0.7, 1.6))
+        if srv.proc.poll() is not None:
+            fired += 1  # a named failpoint killed it first
+        srv.stop(signal.SIGKILL)
+        with db.read() as conn:
+            progress.append(
+                conn.execute(select(func.count()).where(batch_lines.c.state != "PENDING")).scalar()
+            )
+    db.dispose()
+    # The kills landed while work was going on, and the failpoints really fired.
+    assert fired >= 3, (fired, progress)
+    assert 0 < progress[KILLS // 3] < created.accepted_line_count, progress
+
+    ControlClient(iso_bank.folder).clear_faults()
+    final = ServerProcess(instance, "--workers", "2")
+    try:
+        api = Api(instance, final.target, "auditor:sun")
+        deadline = time.time() + 240
+        state = None
+        while time.time() < deadline:
+            b = api.dis.GetBatch(dpb.GetBatchRequest(batch_id=batch.batch_id), timeout=30).batch
+            state = b.state
+            open_states = {
+                dpb.BatchLine.STATE_PENDING,
+                dpb.BatchLine.STATE_SUBMITTED,
+                dpb.BatchLine.STATE_ACCEPTED,
+                dpb.BatchLine.STATE_UNKNOWN,
+            }
+            if not any(t.state in open_states and t.line_count for t in b.line_totals):
+                break
+            time.sleep(1)
+        api.close()
+    finally:
+        final.stop()
+    assert state in (dpb.Batch.STATE_COMPLETED, dpb.Batch.STATE_DISPATCHING)
+
+    db = Database(load_config(instance).database_url)
+    try:
+        with db.read() as conn:
+            by_state = dict(
+                conn.execute(select(batch_lines.c.state, func.count()).group_by(batch_lines.c.state)).all()
+            )
+            paid = conn.execute(
+                select(func.count(), func.sum(batch_lines.c.amount_fen)).where(batch_lines.c.state == "PAID")
+            ).one()
+    finally:
+        db.dispose()
+    assert set(by_state) <= {"PAID", "FAILED", "MANUAL"}, by_state
+    assert sum(by_state.values()) == created.accepted_line_count
+    ledger = iso_bank.ledger()
+    refs = [e["end_to_end_id"] for e in ledger["entries"] if e["state"] == "credited"]
+    assert len(refs) == len(set(refs)), "a line was credited twice"
+    assert (ledger["totals"]["credited_count"], ledger["totals"]["credited_fen"]) == (
+        paid[0],
+        int(paid[1] or 0),
+    )
+
+
+pytestmark = pytest.mark.timeout(900)
