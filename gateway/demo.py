@@ -108,10 +108,18 @@ def _run(home: Path, fresh: bool) -> int:
     if fresh:
         _fresh(home)
     result = init_instance(home)
-    _ok(
-        f"{len(result.created)} items created "
-        f"(config, CA, server and {len(result.created) - 4} client certificates)"
-    )
+    _ok(f"{len(result.created)} items created (config, CA and certificates, master key, bank signing keys)")
+
+    _step("Start two simulated banks: ICBC (102) speaks ISO 20022 over HTTPS, CCB (105) uses BankLink")
+    sims = [
+        Sim(
+            home,
+            ["serve", "--protocol", "iso20022", "--bank", "102", "--dir", str(home / "banksim/102")],
+            home / "banksim/102",
+        )
+    ]
+    _point_bank(home, "102", home / "banksim/102")
+    _ok(f"ICBC simulator on port {sims[0].info['port']} (pain.001 in, pain.002/camt.054 out, own ledger)")
 
     _step("Start the gateway as its own process (mutual TLS on a free loopback port)")
     server = ServeProcess(home)
@@ -121,8 +129,10 @@ def _run(home: Path, fresh: bool) -> int:
             f"TLS {'on' if server.info['tls'] else 'OFF'}, "
             f"metrics on port {server.info['metrics_port']}"
         )
-        _serve_steps(home)
+        _serve_steps(home, sims)
     finally:
+        for sim in sims:
+            sim.stop()
         _step("Stop the gateway with SIGTERM (health goes NOT_SERVING, in-flight calls drain)")
         code = server.stop()
         if code != 0:
@@ -132,7 +142,65 @@ def _run(home: Path, fresh: bool) -> int:
     return 0
 
 
-def _serve_steps(home: Path) -> None:
+class Sim:
+    """One `silink banksim …` process."""
+
+    def __init__(self, home: Path, argv: list[str], folder: Path, wait_for_run_file: bool = True) -> None:
+        self.folder = folder
+        self._log = open(home / f"banksim-{folder.name}.log", "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli.main", "banksim", *argv],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self.info: dict = {}
+        deadline = time.time() + 60
+        while wait_for_run_file and not (folder / "run.json").exists():
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise DemoFailed(f"bank simulator did not start; see {self._log.name}")
+            time.sleep(0.05)
+        if wait_for_run_file:
+            self.info = json.loads((folder / "run.json").read_text())
+
+    def ledger(self) -> dict:
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "gateway.cli.main",
+                "banksim",
+                "ledger",
+                "--dir",
+                str(self.folder),
+                "--json",
+                "--totals-only",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return json.loads(out.stdout)["totals"]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self._log.close()
+
+
+def _point_bank(home: Path, code: str, folder: Path) -> None:
+    path = home / "silink.toml"
+    marker = f'[banks."{code}"]\n'
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(marker, f'{marker}simulator_dir = "{folder}"\n', 1),
+        encoding="utf-8",
+    )
+
+
+def _serve_steps(home: Path, sims: list[Sim]) -> None:
     officer = channel_as(home, "officer:wang")
     _step("Health check over mTLS")
     status = health_pb2_grpc.HealthStub(officer).Check(health_pb2.HealthCheckRequest(), timeout=10).status
@@ -167,7 +235,7 @@ def _serve_steps(home: Path) -> None:
         _ok(f"refused: {err.code().name}")
     anon.close()
 
-    _payroll_steps(home)
+    _payroll_steps(home, sims)
 
     _step("The auditor verifies the audit hash chain")
     auditor = channel_as(home, "auditor:sun")
@@ -182,7 +250,7 @@ def _serve_steps(home: Path) -> None:
 PERIOD = "2026-11"
 
 
-def _payroll_steps(home: Path) -> None:
+def _payroll_steps(home: Path, sims: list[Sim]) -> None:
     import collections
     import time as _time
     import uuid
@@ -198,7 +266,8 @@ def _payroll_steps(home: Path) -> None:
     payroll = home / f"payroll-{PERIOD}.csv"
     _step("Generate this month's employee-pension payroll: 100,000 lines, a few deliberately bad")
     summary = generate_payroll(
-        payroll, PayrollSpec(payees=100_000, seed=2026, bad_rate=0.0005, period=PERIOD)
+        payroll,
+        PayrollSpec(payees=100_000, seed=2026, bad_rate=0.0005, period=PERIOD, bank_codes=("102", "105")),
     )
     _ok(
         f"{summary.lines:,} lines in {payroll.name}, {summary.bad} bad of {len(summary.bad_by_reason)} kinds "
@@ -275,8 +344,73 @@ def _payroll_steps(home: Path) -> None:
     )
     _ok(f"{approved.batch_id} APPROVED by {approved.approver}")
 
-    _step("Batch summary")
+    _step("Batch summary at approval")
     print_batch(approved, console)
+
+    _step("CCB's BankLink client connects with its own certificate, ready to pull what is released to it")
+    sims.append(
+        Sim(
+            home,
+            [
+                "pull",
+                "--bank",
+                "105",
+                "--gateway",
+                str(home),
+                "--dir",
+                str(home / "banksim/105"),
+                "--interval",
+                "0.5",
+            ],
+            home / "banksim/105",
+        )
+    )
+    _ok("bank:105 polling the gateway's BankLinkService")
+
+    _step("Approver Li releases the batch: per bank, signed submissions (Merkle root + manifest) queued")
+    stub = disbursement_pb2_grpc.DisbursementServiceStub(approver)
+    released = stub.ReleaseBatch(
+        dpb.ReleaseBatchRequest(request_id=uuid.uuid4().hex, batch_id=batch.batch_id), timeout=600
+    ).batch
+    _ok(f"{released.batch_id} {dpb.Batch.State.Name(released.state).removeprefix('STATE_')}")
+
+    _step("Dispatch: ICBC is sent pain.001 and polled for pain.002; CCB pulls and pushes its results")
+    started = _time.perf_counter()
+    last = ""
+    final = released
+    for progress in stub.WatchBatch(dpb.WatchBatchRequest(batch_id=batch.batch_id), timeout=600):
+        p = progress.progress
+        totals = ", ".join(
+            f"{dpb.BatchLine.State.Name(t.state).removeprefix('STATE_')} {t.line_count:,}"
+            for t in p.line_totals
+        )
+        if totals != last:
+            console.print(f"   {_time.perf_counter() - started:5.1f} s  {totals}")
+            last = totals
+        if p.state == dpb.Batch.STATE_COMPLETED:
+            break
+    final = stub.GetBatch(dpb.GetBatchRequest(batch_id=batch.batch_id), timeout=60).batch
+    _ok(f"{final.batch_id} COMPLETED in {_time.perf_counter() - started:.1f} s")
+    print_batch(final, console)
+
+    _step("The gateway's totals agree with each simulated bank's own ledger")
+    mine: dict[str, dict[int, tuple[int, int]]] = {}
+    for t in final.bank_totals:
+        mine.setdefault(t.bank_code, {})[t.state] = (t.line_count, t.amount_fen)
+    for sim, code in zip(sims, ("102", "105"), strict=True):
+        ledger = sim.ledger()
+        paid = mine.get(code, {}).get(dpb.BatchLine.STATE_PAID, (0, 0))
+        failed = mine.get(code, {}).get(dpb.BatchLine.STATE_FAILED, (0, 0))
+        bank = (
+            (ledger["credited_count"], ledger["credited_fen"]),
+            (ledger["rejected_count"], ledger["rejected_fen"]),
+        )
+        if bank != (paid, failed):
+            raise DemoFailed(f"bank {code}: gateway {paid}/{failed} differs from the bank's ledger {bank}")
+        _ok(
+            f"bank {code}: paid {paid[0]:,} lines / {paid[1] / 100:,.2f} yuan, failed {failed[0]:,} — "
+            f"the bank credited exactly these ({ledger['resends']} resends, none paid twice)"
+        )
     for ch in (admin, lead, approver):
         ch.close()
 

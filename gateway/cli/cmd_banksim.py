@@ -62,6 +62,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("banksim", help="the bank simulator: serve, inject faults, read its ledger")
     bsub = p.add_subparsers(dest="banksim_command", metavar="SUBCOMMAND", required=True)
 
+    pl = bsub.add_parser(
+        "pull",
+        help="run a BankLink bank: it connects to the gateway, pulls its submissions and pushes results",
+    )
+    _add_dir(pl)
+    pl.add_argument("--bank", required=True, help="the bank code this simulator plays (e.g. 105)")
+    pl.add_argument(
+        "--gateway",
+        required=True,
+        metavar="DIR",
+        help="the gateway instance folder (its CA, the bank's client certificate, the gateway's key)",
+    )
+    pl.add_argument("--seed", type=int, default=1, help="seed of the account states (default 1)")
+    pl.add_argument("--rates", default=None, help="account state rates, e.g. closed=0.01,frozen=0.005")
+    pl.add_argument("--interval", type=float, default=1.0, help="seconds between polls (default 1)")
+    pl.add_argument("--once", action="store_true", help="handle what is ready now, then exit")
+    pl.set_defaults(func=run_pull)
+
     s = bsub.add_parser("serve", help="run a simulated bank in the foreground")
     _add_dir(s)
     s.add_argument("--protocol", default=None, help="protocol handler (e.g. iso20022)")
@@ -269,3 +287,45 @@ def run_stop(args: argparse.Namespace) -> int:
     else:
         print("stopped" if stopped else "the simulator did not stop within 10 s")
     return 0 if stopped else 1
+
+
+def run_pull(args: argparse.Namespace) -> int:
+    import threading
+
+    from adapters.simulator.accounts import Rates
+    from adapters.simulator.banklink_bank import BankLinkBank
+    from gateway.client import channel_as
+    from gateway.config import load_config
+    from gateway.dispatch.routing import signing_key_name
+    from gateway.logs import configure_logging
+    from keys.datakey import load_master_key
+    from keys.store import ALGORITHMS, KeyStore
+
+    configure_logging(json=True)
+    home = Path(args.gateway).resolve()
+    cfg = load_config(home)
+    # The gateway publishes its manifest key to the bank; the simulator reads it from the instance.
+    key_name = signing_key_name(args.bank, cfg.banks.get(args.bank, {}))
+    store = KeyStore(home, load_master_key(cfg.master_key_path))
+    info = store.info(key_name)
+    pem = store.export_public(key_name)
+
+    bank = BankLinkBank(
+        channel_as(home, f"bank:{args.bank}"),
+        args.bank,
+        data_dir(args),
+        pem,
+        ALGORITHMS[info.alg],
+        seed=args.seed,
+        rates=Rates.parse(args.rates) if args.rates else None,
+    )
+    if args.once:
+        booked = bank.run_once()
+        bank.ledger.close()
+        print(f"{booked} submissions booked")
+        return 0
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    bank.run_forever(stop, args.interval)
+    return 0

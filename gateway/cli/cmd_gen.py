@@ -34,6 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"pay into the first K partner banks (1-{len(GENERATOR_BANKS)}, default {len(GENERATOR_BANKS)})",
     )
     p.add_argument(
+        "--bank-codes",
+        default=None,
+        metavar="CODES",
+        help="pay into exactly these banks, comma-separated 3-digit codes (e.g. 102,105); overrides --banks",
+    )
+    p.add_argument(
         "--bad-rate", type=float, default=0.0, metavar="R", help="share of bad lines, 0-1 (default 0)"
     )
     p.add_argument(
@@ -61,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         period=args.period,
         encoding=args.encoding,
         header=args.header,
+        bank_codes=tuple(c.strip() for c in args.bank_codes.split(",")) if args.bank_codes else None,
     )
     summary = generate_payroll(args.output, spec)
     bad = f", {summary.bad:,} bad (see {summary.sidecar})" if summary.sidecar else ""

@@ -95,8 +95,16 @@ class PayrollSpec:
     period: str = "2024-05"
     encoding: str = "utf-8"
     header: str | None = None
+    # Pay into exactly these banks (3-digit codes of GENERATOR_BANKS) instead of the first ``banks``.
+    bank_codes: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
+        if self.bank_codes is not None:
+            known = {code for code, *_ in GENERATOR_BANKS}
+            if not self.bank_codes or not set(self.bank_codes) <= known:
+                raise InvalidInput(
+                    f"bank codes must be among {', '.join(sorted(known))}", reason=_SPEC_INVALID
+                )
         if self.payees < 1:
             raise InvalidInput("payees must be at least 1", reason=_SPEC_INVALID)
         if not 1 <= self.banks <= len(GENERATOR_BANKS):
@@ -176,7 +184,11 @@ class _Generator:
         self.zh = spec.header_language == "zh"
         self.districts = [d for _, (_, ds) in sorted(SHANDONG_REGIONS.items()) for d in ds]
         self.cities = {d: SHANDONG_REGIONS[d[:4]][0] for d in self.districts}
-        banks = GENERATOR_BANKS[: spec.banks]
+        banks = (
+            tuple(b for b in GENERATOR_BANKS if b[0] in spec.bank_codes)
+            if spec.bank_codes
+            else GENERATOR_BANKS[: spec.banks]
+        )
         self.banks = banks
         self.bank_pick = _weighted_table([b[3] for b in banks])
         # Surnames weighted by rank (1/sqrt(rank)), given-name characters uniform.

@@ -138,3 +138,18 @@ def test_one_million_lines(tmp_path):
     assert run.report.lines == 1_000_000 and run.summary.bad == len(run.expected) > 800
     assert run.missed() == {} and run.unexpected() == []
     assert run.report.total_fen == run.summary.good_fen
+
+
+def test_bank_codes_pick_exactly_those_banks(tmp_path):
+    """PayrollSpec.bank_codes pays into exactly the named banks and refuses an unknown code."""
+    import pytest as _pytest
+
+    from gateway.errors import InvalidInput
+    from gateway.intake import validate_file
+    from gateway.intake.generator import PayrollSpec, generate_payroll
+
+    path = tmp_path / "two.csv"
+    generate_payroll(path, PayrollSpec(payees=500, seed=4, bank_codes=("102", "105")))
+    assert {bank for _fund, bank in validate_file(path).by_fund_bank} == {"102", "105"}
+    with _pytest.raises(InvalidInput):
+        PayrollSpec(payees=5, bank_codes=("999",))

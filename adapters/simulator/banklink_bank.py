@@ -1,0 +1,161 @@
+"""A partner bank that connects to the gateway over BankLink: the simulator for the pull protocol.
+
+It is its own process (``silink banksim pull``), holds the bank's client certificate, and loops:
+list READY submissions → stream their lines → verify the gateway's signature on the manifest and
+recompute the Merkle root from the lines (a submission that does not verify is never booked) → book
+it in the same ledger the HTTP simulators use (each end-to-end id credited at most once, account states
+from the same keyed hash, so it agrees with ``silink gen payroll``) → acknowledge with the root → push
+the line results. A restart repeats nothing: the ledger says what was booked, and the gateway's
+request ids make the acknowledgement and the results idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import grpc
+import structlog
+from silink.banklink.v1 import banklink_pb2 as bpb
+from silink.banklink.v1 import banklink_pb2_grpc
+from silink.common.v1 import common_pb2
+
+from adapters.simulator.accounts import Rates
+from adapters.simulator.ledger import IncomingBatch, IncomingLine, Ledger
+from keys.algorithms import get_backend
+from keys.canonical import canonical_row
+from keys.merkle import merkle_root
+
+log = structlog.get_logger("silink.banksim.banklink")
+LEDGER_FILE = "ledger.sqlite3"
+RUN_FILE = "run.json"
+
+
+class BankLinkBank:
+    def __init__(
+        self,
+        channel: grpc.Channel,
+        bank_code: str,
+        data_dir: Path,
+        gateway_key_pem: bytes,
+        gateway_key_alg: str,
+        *,
+        seed: int = 1,
+        rates: Rates | None = None,
+    ) -> None:
+        self.stub = banklink_pb2_grpc.BankLinkServiceStub(channel)
+        self.bank_code = bank_code
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.ledger = Ledger(self.data_dir / LEDGER_FILE, seed=seed, rates=rates, protocol="banklink")
+        self.verifier = get_backend().load_verifier(gateway_key_alg, gateway_key_pem)
+
+    def run_once(self) -> int:
+        """Handle every READY submission once; returns how many were booked."""
+        booked = 0
+        page = self.stub.ListSubmissions(
+            bpb.ListSubmissionsRequest(state=bpb.Submission.STATE_READY), timeout=60
+        )
+        for sub in page.submissions:
+            if self._handle(sub):
+                booked += 1
+        return booked
+
+    def _handle(self, sub: bpb.Submission) -> bool:
+        m = sub.manifest
+        if not self.verifier.verify(m.signed_payload, m.signature):
+            log.error("banklink.bad_signature", submission=sub.submission_id)
+            return False
+        lines = []
+        for chunk in self.stub.StreamSubmissionLines(
+            bpb.StreamSubmissionLinesRequest(submission_id=sub.submission_id), timeout=300
+        ):
+            lines.extend(chunk.lines)
+        signed = json.loads(m.signed_payload)
+        rows = [
+            (
+                ln.seq,
+                ln.end_to_end_ref,
+                m.bank_code,
+                ln.account,
+                common_pb2.AccountType.Name(ln.account_type).removeprefix("ACCOUNT_TYPE_"),
+                ln.name,
+                common_pb2.IdType.Name(ln.id_type).removeprefix("ID_TYPE_"),
+                ln.id_number,
+                ln.amount_fen,
+                *ln.remark.split(" ", 1),
+                signed["fund_account"],
+            )
+            for ln in lines
+        ]
+        root = merkle_root((canonical_row(r) for r in rows), m.hash_algorithm)
+        if root != m.merkle_root or len(lines) != m.line_count:
+            log.error("banklink.root_mismatch", submission=sub.submission_id)
+            return False
+        view, _new = self.ledger.receive(
+            IncomingBatch(
+                reference=sub.submission_id,
+                lines=[
+                    IncomingLine(ln.seq, ln.end_to_end_ref, ln.account, ln.amount_fen, ln.name)
+                    for ln in lines
+                ],
+                declared_count=m.line_count,
+                declared_sum_fen=m.control_sum_amount_fen,
+            )
+        )
+        self.stub.AcknowledgeSubmission(
+            bpb.AcknowledgeSubmissionRequest(
+                request_id=f"ack-{sub.submission_id}",
+                submission_id=sub.submission_id,
+                bank_batch_reference=f"BL{self.bank_code}-{sub.submission_id[-8:]}",
+                merkle_root=root,
+            ),
+            timeout=60,
+        )
+        results = []
+        for lv in view.lines:
+            if lv.credited:
+                results.append(
+                    bpb.LineResult(seq=lv.seq, outcome=bpb.LINE_OUTCOME_PAID, bank_status_code="00")
+                )
+            else:
+                reason = f"FAILURE_REASON_{lv.reason}" if lv.reason else "FAILURE_REASON_OTHER"
+                known = reason in common_pb2.FailureReason.keys()  # noqa: SIM118 - EnumTypeWrapper has no __contains__
+                results.append(
+                    bpb.LineResult(
+                        seq=lv.seq,
+                        outcome=bpb.LINE_OUTCOME_FAILED,
+                        bank_status_code=lv.reason or "REJECTED",
+                        failure_reason=common_pb2.FailureReason.Value(reason)
+                        if known
+                        else common_pb2.FAILURE_REASON_OTHER,
+                    )
+                )
+        for start in range(0, len(results), 1000):
+            self.stub.PushLineResults(
+                bpb.PushLineResultsRequest(
+                    request_id=f"res-{sub.submission_id}-{start}",
+                    submission_id=sub.submission_id,
+                    results=results[start : start + 1000],
+                ),
+                timeout=120,
+            )
+        log.info("banklink.booked", submission=sub.submission_id, lines=len(lines))
+        return True
+
+    def run_forever(self, stop: threading.Event, interval: float = 1.0) -> None:
+        (self.data_dir / RUN_FILE).write_text(
+            json.dumps({"pid": os.getpid(), "protocol": "banklink", "bank": self.bank_code})
+        )
+        try:
+            while not stop.is_set():
+                try:
+                    self.run_once()
+                except grpc.RpcError as exc:
+                    log.warning("banklink.gateway_unavailable", code=exc.code().name)
+                stop.wait(interval)
+        finally:
+            (self.data_dir / RUN_FILE).unlink(missing_ok=True)
+            self.ledger.close()
