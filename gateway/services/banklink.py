@@ -10,13 +10,11 @@ from silink.common.v1 import common_pb2
 
 from gateway.domain import banklink as dom
 from gateway.domain.proofs import submission_rows
-from gateway.errors import InvalidInput, PermissionDenied
-from gateway.idempotency import run_once
+from gateway.errors import PermissionDenied
 from gateway.server.principal import current
-from gateway.services.base import AppContext, in_thread
+from gateway.services.base import AppContext, idempotent, in_thread
 from gateway.services.convert import enum_value, timestamp
 from gateway.services.paging import decode_token, encode_token, page_size
-from gateway.services.spool import payload
 from keys.manifest import Manifest
 
 _SVC = "/silink.banklink.v1.BankLinkService/"
@@ -135,19 +133,7 @@ class BankLinkServicer(banklink_pb2_grpc.BankLinkServiceServicer):
             )
 
     async def _once(self, method: str, request, effect) -> bytes:
-        if not request.request_id:
-            raise InvalidInput("request_id is required", "FIELD_REQUIRED", metadata={"field": "request_id"})
-        principal = current().name
-        body, _ = await in_thread(
-            run_once,
-            self.ctx.db,
-            principal=principal,
-            method=_SVC + method,
-            request_id=request.request_id,
-            payload=payload(request),
-            effect=lambda conn: effect(conn, principal),
-        )
-        return body
+        return await idempotent(self.ctx, _SVC + method, request, effect)
 
     async def AcknowledgeSubmission(self, request: bpb.AcknowledgeSubmissionRequest, context):
         bank = _bank()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from gateway.config import Config
-from gateway.errors import Unimplemented
+from gateway.errors import InvalidInput, Unimplemented
 from gateway.storage import Database
 from keys.datakey import DataProtector
 
@@ -68,3 +68,29 @@ def fill_unimplemented(servicer_cls: type, service_descriptor: Any, capability: 
         for m in service_descriptor.methods
     ), "servicer methods must be async"
     return servicer_cls
+
+
+async def idempotent(
+    ctx: AppContext, method: str, request: Any, effect: Callable[[Any, str], bytes]
+) -> bytes:
+    """Run a mutating call's ``effect(conn, principal)`` at most once for its ``request_id`` (AIP-155).
+
+    ``method`` is the full method name; the stored response is the serialized proto the effect returns.
+    """
+    from gateway.idempotency import run_once
+    from gateway.server.principal import current
+    from gateway.services.spool import payload
+
+    if not request.request_id:
+        raise InvalidInput("request_id is required", "FIELD_REQUIRED", metadata={"field": "request_id"})
+    principal = current().name
+    body, _replayed = await in_thread(
+        run_once,
+        ctx.db,
+        principal=principal,
+        method=method,
+        request_id=request.request_id,
+        payload=payload(request),
+        effect=lambda conn: effect(conn, principal),
+    )
+    return body

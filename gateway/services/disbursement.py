@@ -21,10 +21,10 @@ from gateway.intake.records import LineError
 from gateway.intake.settings import ValidationSettings
 from gateway.intake.validator import LineValidator
 from gateway.server.principal import current
-from gateway.services.base import AppContext, in_thread
+from gateway.services.base import AppContext, idempotent, in_thread
 from gateway.services.convert import batch_pb, enum_code, line_error_pb, line_pb, optional_enum_code
 from gateway.services.paging import decode_token, encode_token, page_size
-from gateway.services.spool import Spool, payload, receive
+from gateway.services.spool import Spool, receive
 
 _SVC = "/silink.disbursement.v1.DisbursementService/"
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -256,19 +256,7 @@ class DisbursementServicer(disbursement_pb2_grpc.DisbursementServiceServicer):
     # -- transitions -------------------------------------------------------------------------------
 
     async def _once(self, method: str, request, effect) -> bytes:
-        if not request.request_id:
-            raise InvalidInput("request_id is required", "FIELD_REQUIRED", metadata={"field": "request_id"})
-        principal = current().name
-        body, _replayed = await in_thread(
-            run_once,
-            self.ctx.db,
-            principal=principal,
-            method=_SVC + method,
-            request_id=request.request_id,
-            payload=payload(request),
-            effect=lambda conn: effect(conn, principal),
-        )
-        return body
+        return await idempotent(self.ctx, _SVC + method, request, effect)
 
     def _batch_body(self, conn, batch_id: int, cls):
         return cls(batch=batch_pb(dom.get(conn, batch_id), dom.summarize(conn, batch_id))).SerializeToString()
