@@ -54,8 +54,8 @@ clean: ## remove the demo instance and caches (keeps .venv)
 
 .PHONY: help venv demo test test-slow serve lint proto proto-check bench lock clean
 
-new-adapter: ## scaffold adapters/NAME/ from adapters/_template (make new-adapter NAME=xyz)
+new-adapter: $(STAMP) ## scaffold adapters/NAME/ from adapters/_template (make new-adapter NAME=xyz)
 	@test -n "$(NAME)" || { echo "usage: make new-adapter NAME=xyz"; exit 2; }
-	$(PY) adapters/_template/scaffold.py $(NAME)
+	$(BIN)/python adapters/_template/scaffold.py $(NAME)
 
 .PHONY: new-adapter
