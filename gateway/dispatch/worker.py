@@ -159,6 +159,15 @@ class Dispatcher:
             self.failpoint("before_send")
             response = transport.send(message)
             self.failpoint("after_send")
+            # One line per delivery (not per payment line): which worker sent which submission, how big.
+            log.info(
+                "dispatch.sent",
+                submission=sub["bank_reference"],
+                bank=sub["bank_code"],
+                owner=self.owner,
+                lines=sub["line_count"],
+                status=response.status,
+            )
         except NotSent as exc:
             with self.db.write() as conn:
                 if not outbox.still_mine(conn, item, self.owner):
