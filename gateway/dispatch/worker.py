@@ -46,7 +46,7 @@ from gateway.dispatch import outbox
 from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.outbox import WorkItem
 from gateway.dispatch.transport import NotSent, OutcomeUnknown, Transport
-from gateway.domain.batches import open_pii
+from gateway.domain.proofs import submission_rows
 from gateway.storage import Database
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import bank_evidence, submissions
@@ -351,39 +351,25 @@ class Dispatcher:
         ]
 
     def _submission(self, sub: dict) -> Submission:
-        """The submission with its clear lines, rebuilt from storage for this one call."""
-        cols = batch_lines.c
+        """The submission with its clear lines, rebuilt from storage for this one call — the same rows, in
+        the same order, that release canonicalised and signed."""
         with self.db.read() as conn:
-            rows = conn.execute(
-                select(
-                    cols.e2e_ref,
-                    cols.pii,
-                    cols.account_type,
-                    cols.id_type,
-                    cols.amount_fen,
-                    cols.benefit,
-                    cols.period,
-                )
-                .where(cols.submission_id == sub["id"])
-                .order_by(cols.line_number)
-            ).all()
-        lines = []
-        for seq, r in enumerate(rows, 1):
-            id_number, name, account = open_pii(self.protector, r.e2e_ref, bytes(r.pii))
-            lines.append(
-                SubmissionLine(
-                    seq=seq,
-                    end_to_end_ref=r.e2e_ref,
-                    account=account,
-                    account_type=r.account_type,
-                    name=name,
-                    id_type=r.id_type,
-                    id_number=id_number,
-                    amount_fen=r.amount_fen,
-                    benefit=r.benefit,
-                    period=r.period,
-                )
+            rows = submission_rows(conn, self.protector, sub)
+        lines = [
+            SubmissionLine(
+                seq=r[0],
+                end_to_end_ref=r[1],
+                account=r[3],
+                account_type=r[4],
+                name=r[5],
+                id_type=r[6],
+                id_number=r[7],
+                amount_fen=r[8],
+                benefit=r[9],
+                period=r[10],
             )
+            for r in rows
+        ]
         return Submission(
             submission_id=sub["bank_reference"],
             bank_reference=sub["bank_reference"],
