@@ -214,3 +214,29 @@ key_export_requests = Table(
     Column("approved_at", String(32), nullable=True),
     CheckConstraint("approved_by IS NULL OR approved_by <> requested_by", name="dual_control"),
 )
+
+
+# -- payee accounts (migration 0005) ----------------------------------------------------------------
+
+# The confirmed disbursement account of a payee, one row per change, newest last (highest id). Written
+# by the person/account feed and by the card service's change of disbursement account once the card
+# bank confirms it; read by re-issue and by intake. ``(source, source_ref)`` is unique, so the same
+# feed line or card operation can never record a change twice.
+payee_accounts = Table(
+    "payee_accounts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("id_hash", LargeBinary(16), nullable=False),
+    Column("account_hash", LargeBinary(16), nullable=False),
+    Column("account_enc", LargeBinary, nullable=False),
+    Column("account_masked", String(40), nullable=False),
+    Column("account_type", String(12), nullable=False),
+    Column("bank_code", String(3), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("source_ref", String(80), nullable=False),
+    Column("effective_at", String(32), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    UniqueConstraint("source", "source_ref", name="uq_payee_accounts_source_ref"),
+    Index("ix_payee_accounts_id_hash", "id_hash", "id"),
+)

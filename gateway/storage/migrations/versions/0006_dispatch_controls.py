@@ -1,11 +1,11 @@
-"""Reconciliation (imports, bank entries, matches, exceptions, settlement, re-issue).
+"""Dispatch controls (circuit breaker state, rate limits, SLA supervision).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0006
+Revises: 0005
 """
 
-revision = "0007"
-down_revision = "0006"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

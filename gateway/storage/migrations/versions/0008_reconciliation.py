@@ -1,4 +1,4 @@
-"""Social security card services.
+"""Reconciliation (imports, bank entries, matches, exceptions, settlement, re-issue).
 
 Revision ID: 0008
 Revises: 0007

@@ -1,11 +1,11 @@
-"""Dispatch controls (circuit breaker state, rate limits, SLA supervision).
+"""Social security card services.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0009
+Revises: 0008
 """
 
-revision = "0005"
-down_revision = "0004"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

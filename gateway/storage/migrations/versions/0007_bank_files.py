@@ -1,11 +1,11 @@
-"""Province-scale storage.
+"""Chinese bank protocols (processed result files, folder exchange).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0007
+Revises: 0006
 """
 
-revision = "0009"
-down_revision = "0008"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,11 +1,11 @@
-"""Chinese bank protocols (processed result files, folder exchange).
+"""Province-scale storage.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0010
+Revises: 0009
 """
 
-revision = "0006"
-down_revision = "0005"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
