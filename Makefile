@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# Test processes for `make test` (pytest-xdist); each starts its own throwaway PostgreSQL cluster.
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 
@@ -23,7 +25,7 @@ demo: $(STAMP) ## the main job end to end on the embedded default (SQLite, mTLS)
 	$(BIN)/silink demo --dir var/demo
 
 test: $(STAMP) ## the test suite (SQLite and PostgreSQL; PostgreSQL tests skip when its binaries are absent)
-	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-slow: $(STAMP) ## the slow tests only (1M-line payrolls and the like)
 	$(BIN)/pytest -m slow $(PYTEST_ARGS)

@@ -26,13 +26,21 @@ from tests.support.pg import PgCluster, find_bindir
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-LOG_DIR = Path(tempfile.mkdtemp(prefix="silink-test-logs-"))
-_inproc_log = open(LOG_DIR / "inprocess.log", "a", encoding="utf-8")  # noqa: SIM115 - lives for the session
+# Under pytest-xdist the controller makes the folder and its workers inherit it through the environment;
+# each process writes its own file, and only the controller scans, after every worker has finished.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if "SILINK_TEST_LOG_DIR" not in os.environ:
+    os.environ["SILINK_TEST_LOG_DIR"] = tempfile.mkdtemp(prefix="silink-test-logs-")
+LOG_DIR = Path(os.environ["SILINK_TEST_LOG_DIR"])
+_INPROC_NAME = f"inprocess-{_WORKER}.log" if _WORKER else "inprocess.log"
+_inproc_log = open(LOG_DIR / _INPROC_NAME, "a", encoding="utf-8")  # noqa: SIM115 - lives for the session
 configure_logging(json=True, stream=_inproc_log)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _inproc_log.flush()
+    if _WORKER:
+        return
     findings = logscan.scan_folder(LOG_DIR)
     if findings:
         sys.stderr.write(
