@@ -103,3 +103,59 @@ def dispatching_server(instance, iso_bank):
     srv = ServerProcess(instance)
     yield srv
     srv.stop()
+
+
+# -- the Chinese protocols: keys exchanged with the bank, then its simulator ---------------------------
+
+
+def _store(home: Path):
+    from gateway.config import load_config
+    from gateway.storage import Database
+    from keys.datakey import load_master_key
+    from keys.store import KeyStore
+
+    cfg = load_config(home)
+    db = Database(cfg.database_url)
+    return KeyStore(home, load_master_key(cfg.master_key_path), audit_db=db, principal="test:setup"), db
+
+
+def set_bank_options(home: Path, bank: str, **options: object) -> None:
+    """Set ``key = value`` in the bank's section of silink.toml (replacing a key that is there)."""
+    path = home / "silink.toml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = lines.index(f'[banks."{bank}"]') + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("[")), len(lines))
+    for key, value in options.items():
+        shown = str(value).lower() if isinstance(value, bool) else json.dumps(value, ensure_ascii=False)
+        at = next((i for i in range(start, end) if lines[i].startswith(f"{key} = ")), None)
+        if at is None:
+            lines.insert(start, f"{key} = {shown}")
+            end += 1
+        else:
+            lines[at] = f"{key} = {shown}"
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def start_cn_bank(home: Path, bank: str, protocol: str, folder: Path, *extra: str) -> BankSim:
+    """A direct-link or folder bank simulator wired to the instance the way a real bank is: the gateway's
+    SM2 public key goes to the bank (it checks our signatures), the bank's SM2 public key and, for
+    direct-link, its SM4 working key are imported into the gateway's key store."""
+    store, db = _store(home)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        gateway_key = folder.parent / f"gw-{bank}.pub.pem"
+        gateway_key.write_bytes(store.export_public(f"gw-{bank}"))
+        args = ["--client-key", str(gateway_key), "--client-key-alg", "SM2-SM3", *extra]
+        if protocol == "fixed_width_file":
+            args += ["--payroll-dir", str(home / "exchange" / bank / "out")]
+            args += ["--results-dir", str(home / "exchange" / bank / "in")]
+        sim = BankSim(folder, bank, protocol, *args)
+        store.import_public(f"bank-{bank}", Path(sim.info["bank_public_key"]).read_bytes(), "sm2")
+        if sim.info.get("working_key"):
+            material = bytes.fromhex(Path(sim.info["working_key"]).read_text().strip())
+            store.import_secret(f"bank-{bank}-sm4", material, "sm4")
+    finally:
+        db.dispose()
+    if protocol == "direct_link_json":
+        point_bank_at(home, bank, folder)
+    return sim
