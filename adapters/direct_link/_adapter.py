@@ -73,7 +73,16 @@ class DirectLinkAdapter:
     """
 
     name = "direct_link_json"
-    SUITES: ClassVar[tuple[str, ...]] = ("render_parse", "status_map", "error_map")
+    SUITES: ClassVar[tuple[str, ...]] = (
+        "render_parse",
+        "status_map",
+        "error_map",
+        "submit",
+        "dedup",
+        "malformed",
+        "faults",
+        "returns",
+    )
 
     def __init__(
         self, settings: Mapping[str, object] | None = None, ctx: AdapterContext | None = None

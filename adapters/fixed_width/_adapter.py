@@ -64,7 +64,9 @@ class FixedWidthAdapter:
     """
 
     name = "fixed_width_file"
-    SUITES: ClassVar[tuple[str, ...]] = ("render_parse", "status_map", "error_map")
+    # The kit's HTTP-shaped suites (malformed answers → INQUIRE; 5xx, refusal, dropped answers) have no
+    # folder meaning; the folder bank's own faults are tested in tests/dispatch/test_dispatch_cn.py.
+    SUITES: ClassVar[tuple[str, ...]] = ("render_parse", "status_map", "error_map", "submit", "dedup")
 
     def __init__(
         self, settings: Mapping[str, object] | None = None, ctx: AdapterContext | None = None

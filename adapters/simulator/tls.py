@@ -84,3 +84,16 @@ def ensure_working_key(data_dir: Path, algorithm: CipherAlgorithm | str = Cipher
         key = generate_cipher_key(CipherAlgorithm(algorithm))
         atomic_write(path, key.hex().encode("ascii") + b"\n", mode=0o600)
     return get_backend().cipher(CipherAlgorithm(algorithm), key), path
+
+
+def provision_bank_keys(data_dir: Path, *, signer=None, working_key: bytes | None = None) -> None:
+    """Put keys made elsewhere (a test that must know them) where the simulator looks for its own:
+    the bank's signing key and the SM4 working key. Existing files are replaced."""
+    folder = Path(data_dir) / "keys"
+    folder.mkdir(parents=True, exist_ok=True)
+    if signer is not None:
+        stem = _BANK_KEY_FILES.get(SignatureAlgorithm(signer.algorithm), "bank_sign")
+        atomic_write(folder / f"{stem}.pem", signer.private_pem(), mode=0o600)
+        atomic_write(folder / f"{stem}.pub.pem", signer.public_pem())
+    if working_key is not None:
+        atomic_write(folder / WORKING_KEY_FILE, working_key.hex().encode("ascii") + b"\n", mode=0o600)

@@ -587,7 +587,9 @@ def test_documented_http_refusals_retry_and_other_statuses_inquire() -> None:
 def test_rows_in_any_order_read_in_our_order() -> None:
     """A query answer listing lines in reverse order gives the line results in our sequence order."""
     sub = make_submission(3)
-    rows = [{"seq": n, "ref": sub.lines[n - 1].end_to_end_ref, "status": "A", "amt": "0.00"} for n in (3, 2, 1)]
+    rows = [
+        {"seq": n, "ref": sub.lines[n - 1].end_to_end_ref, "status": "A", "amt": "0.00"} for n in (3, 2, 1)
+    ]
     for row, line in zip(rows, reversed(sub.lines), strict=True):
         row["amt"] = f"{line.amount_fen // 100}.{line.amount_fen % 100:02d}"
     body = {
