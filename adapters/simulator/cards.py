@@ -127,7 +127,7 @@ class CardBook:
                 if row is not None:
                     answer = CardAnswer.from_json(row[0])
                 else:
-                    answer = self._operate(funcode, body, now)
+                    answer = self._operate(funcode, body, now, reqid)
                     self._db.execute(
                         "INSERT INTO card_ops VALUES (?, ?, ?, ?, ?)",
                         (reqid, funcode, str(body.get("cardno", "")), answer.as_json(), now),
@@ -138,7 +138,7 @@ class CardBook:
             self._db.execute("COMMIT")
             return answer
 
-    def _operate(self, funcode: str, body: dict, now: float) -> CardAnswer:
+    def _operate(self, funcode: str, body: dict, now: float, reqid: str) -> CardAnswer:
         card_no = str(body.get("cardno", ""))
         id_number = str(body.get("idno", ""))
         if not card_no or not id_number:
@@ -199,7 +199,7 @@ class CardBook:
                     card_no,
                 ),
             )
-        op_ref = f"C{self.bank_code}{int(now * 1000):013d}"
+        op_ref = f"C{self.bank_code}{hashlib.sha256(reqid.encode('utf-8')).hexdigest()[:16].upper()}"
         return CardAnswer(
             "0000",
             "交易成功",

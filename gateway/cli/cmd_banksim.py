@@ -366,6 +366,7 @@ def run_pull(args: argparse.Namespace) -> int:
         ALGORITHMS[info.alg],
         seed=args.seed,
         rates=Rates.parse(args.rates) if args.rates else None,
+        reconnect=lambda: channel_as(home, f"bank:{args.bank}"),
     )
     if args.once:
         booked = bank.run_once()

@@ -71,7 +71,6 @@ log = structlog.get_logger("silink.dispatch.folders")
 SYSTEM = "system:dispatcher"
 PROCESSING = "processing"
 PROCESSED = "processed"
-STALE_CLAIM_SECONDS = 300.0
 MAX_ERRORS_KEPT = 50
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
 _NAME = re.compile(
@@ -229,8 +228,9 @@ def _kinds(profile: Any) -> dict[str, str]:
     }
 
 
-def _release_stale_claims(incoming: Path) -> None:
-    """A worker that died while holding a file: after a while the file goes back to the queue."""
+def _release_stale_claims(incoming: Path, after_seconds: float) -> None:
+    """A worker that died while holding a file: after a lease's time the file goes back to the queue
+    (should the first worker still be at it, the content hash keeps the second from applying it again)."""
     folder = incoming / PROCESSING
     if not folder.is_dir():
         return
@@ -240,7 +240,7 @@ def _release_stale_claims(incoming: Path) -> None:
         if not name:
             continue
         with contextlib.suppress(FileNotFoundError):
-            if now - path.stat().st_mtime > STALE_CLAIM_SECONDS:
+            if now - path.stat().st_mtime > after_seconds:
                 os.replace(path, incoming / name)
 
 
@@ -254,6 +254,8 @@ def _claim(incoming: Path, name: str) -> tuple[Path, Path | None] | None:
         os.replace(incoming / name, claimed)
     except FileNotFoundError:
         return None
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(claimed)  # the claim's age, not the file's, decides when it counts as abandoned
     sig = folder / f"{name}.sig.claim-{token}"
     try:
         os.replace(incoming / (name + ".sig"), sig)
@@ -294,7 +296,7 @@ def pickup(dispatcher: Dispatcher, code: str) -> PickupReport:
     if not lock.acquire(blocking=False):
         return report  # another worker of this process is sweeping this folder right now
     try:
-        _release_stale_claims(incoming)
+        _release_stale_claims(incoming, dispatcher.policy.lease_seconds)
         try:
             ctx = dispatcher.context_for(code)
         except SilinkError as exc:

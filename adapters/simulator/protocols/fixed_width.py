@@ -354,12 +354,10 @@ class _State:
                 (ref, partno, due, name),
             )
 
-    def due(self, now: float) -> list[tuple[str, int, str]]:
+    def due(self) -> list[tuple[str, int, str, float]]:
         with self._lock:
             return self.db.execute(
-                "SELECT batchref, partno, file_name FROM results WHERE state = 'due' AND due_at <= ?"
-                " ORDER BY due_at",
-                (now,),
+                "SELECT batchref, partno, file_name, due_at FROM results WHERE state = 'due' ORDER BY due_at"
             ).fetchall()
 
     def set_state(self, ref: str, partno: int, state: str, **values: Any) -> None:
@@ -440,8 +438,11 @@ class FixedWidthBank:
             if sig.exists():
                 self.take(path, sig, sim, profile, results)
         now = sim.now()
-        for ref, partno, name in self.state(sim).due(now):
-            self._write_result(sim, profile, results, ref, partno, name)
+        for ref, partno, name, due_at in self.state(sim).due():
+            # Settlement may have been brought forward (``banksim settle``): the ledger decides.
+            settle_at = due_at if due_at <= now else sim.ledger.settle_at(ref)
+            if settle_at is not None and settle_at <= now:
+                self._write_result(sim, profile, results, ref, partno, name)
         self._after_results(sim, profile, results)
 
     def take(self, path: Path, sig: Path, sim: SimContext, profile: FileProfile, results: Path) -> None:
