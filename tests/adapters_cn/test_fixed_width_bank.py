@@ -224,3 +224,14 @@ def test_the_banks_files_golden(sim) -> None:
     check_golden(
         "fixed_width/bank_returns.txt", render_result(profile, "403", view, rows, 1, "20250105", returns=True)
     )
+
+
+@pytest.mark.parametrize("name", ["bank_result", "bank_returns"])
+def test_the_adapter_reads_the_banks_files_golden(name: str) -> None:
+    """What the adapter reads from the bank's own result and returns files (signed now with the bank's
+    key) equals its golden file: every line, the rare names' lines included, and no defect."""
+    data = (GOLDEN / "fixed_width" / f"{name}.txt").read_bytes()
+    adapter, ctx = _adapter()
+    parsed = adapter.parse_result_file(data, BANK.sign(data), RARE, ctx)
+    assert parsed.clean
+    check_golden(f"fixed_width/{name}.parsed.json", pretty(parsed))

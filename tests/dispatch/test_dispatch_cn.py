@@ -4,6 +4,9 @@ folder bank (signed GBK/GB18030 files), each its own simulator process, through 
 from __future__ import annotations
 
 import json
+import secrets
+import subprocess
+import sys
 import time
 
 import pytest
@@ -18,8 +21,8 @@ from gateway.storage.tables import batch_lines
 from gateway.storage.tables_bankfiles import bank_files
 from gateway.storage.tables_dispatch import bank_evidence, submissions
 from tests.batches.conftest import Api
-from tests.conftest import ServerProcess
-from tests.dispatch.conftest import set_bank_options, start_cn_bank
+from tests.conftest import REPO, ServerProcess
+from tests.dispatch.conftest import _store, set_bank_options, start_cn_bank
 
 OPEN = ("PENDING", "SUBMITTED", "ACCEPTED", "UNKNOWN")
 FAST = (
@@ -164,28 +167,35 @@ def test_direct_link_and_folder_banks_pay_once_and_a_result_file_dropped_twice_a
     assert manual == damaged[0]["line_errors"]  # exactly the unreadable lines wait for a person
     receipts = [f for f in files if f["kind"] == "receipt"]
     assert receipts and all(f["outcome"] == "APPLIED" for f in receipts)
+    # What a person reads: `silink bankfiles list` shows the damaged file with its lines and columns.
+    command = [sys.executable, "-m", "gateway.cli.main", "bankfiles", "list", "--dir", str(instance)]
+    command += ["--json", "--bank", "403", "--limit", "1000"]
+    shown = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert shown.returncode == 0, shown.stderr
+    listed = {f["file_name"]: f for f in json.loads(shown.stdout)["files"] if f["outcome"] == "APPLIED"}
+    assert listed[damaged[0]["file_name"]]["errors"] == errors
 
 
-def test_a_wrong_sm4_key_is_detected_and_nothing_is_paid(instance, tmp_path, db_url):
-    """The gateway holds another SM4 key than the bank: the bank cannot read it, pays nothing, and the
-    submission ends in the manual queue with the decryption failure named."""
+def test_a_wrong_sm4_key_and_forged_result_files_are_detected(instance, tmp_path, db_url):
+    """The gateway holds another SM4 key than the direct-link bank: the bank cannot read it and pays
+    nothing; the folder bank signs its result files with a wrong key: every one is refused, nothing is
+    applied from them. Both banks' lines end in the manual queue, the failure named."""
     if not db_url.startswith("sqlite"):
-        pytest.skip("the key check does not depend on the database; SQLite is enough")
+        pytest.skip("the key checks do not depend on the database; SQLite is enough")
     set_bank_options(instance, "308", chunk_size=100)
+    set_bank_options(instance, "403", chunk_size=100, result_wait_seconds=4)
     path = instance / "silink.toml"
     path.write_text(
         path.read_text(encoding="utf-8") + FAST + "inquiry_horizon_attempts = 3\n", encoding="utf-8"
     )
     dl = start_cn_bank(instance, "308", "direct_link_json", tmp_path / "sim308")
-    from tests.dispatch.conftest import _store
-
+    fw = start_cn_bank(instance, "403", "fixed_width_file", tmp_path / "sim403")
+    ControlClient(fw.folder).fault("malformed", variant="bad-signature", endpoints=["status"])
     store, store_db = _store(instance)
-    import secrets
-
     store.import_secret("bank-308-sm4", secrets.token_bytes(16), "sm4")  # a new version: the wrong key
     store_db.dispose()
     payroll = tmp_path / "p.csv"
-    generate_payroll(payroll, PayrollSpec(payees=150, seed=93, bank_codes=("308",), period="2026-11"))
+    generate_payroll(payroll, PayrollSpec(payees=300, seed=93, bank_codes=("308", "403"), period="2026-11"))
     srv = ServerProcess(instance, "--workers", "1")
     try:
         created = _release(instance, srv, payroll)
@@ -193,18 +203,21 @@ def test_a_wrong_sm4_key_is_detected_and_nothing_is_paid(instance, tmp_path, db_
         try:
             by_state = _drain(db, 60)
             with db.read() as conn:
-                errors = [r[0] or "" for r in conn.execute(select(submissions.c.last_error))]
-                states = {r[0] for r in conn.execute(select(submissions.c.state))}
+                states = dict(conn.execute(select(submissions.c.bank_code, submissions.c.state)).all())
+                files = [dict(r) for r in conn.execute(select(bank_files)).mappings()]
         finally:
             db.dispose()
+        log = srv.log_text()
     finally:
         srv.stop()
-        ledger = dl.ledger()
+        ledger308, ledger403 = dl.ledger(), fw.ledger()
         dl.stop()
+        fw.stop()
     assert by_state == {"MANUAL": created.accepted_line_count}, by_state
-    assert states == {"MANUAL"}
-    assert ledger["totals"]["batches"] == 0 and ledger["totals"]["credited_count"] == 0
-    assert all("SILINK_DECRYPTION_FAILED" in e or "inquiry horizon" in e for e in errors), errors
-    assert (
-        any("SILINK_DECRYPTION_FAILED" in e for e in errors) or "SILINK_DECRYPTION_FAILED" in srv.log_text()
-    )
+    assert set(states.values()) == {"MANUAL"}
+    assert ledger308["totals"]["batches"] == 0 and ledger308["totals"]["credited_count"] == 0
+    assert "SILINK_DECRYPTION_FAILED" in log
+    results = [f for f in files if f["kind"] == "result"]
+    assert results and all(f["outcome"] == "REFUSED" and f["lines_moved"] == 0 for f in results)
+    assert all("SIGNATURE_INVALID" in json.loads(f["errors"])[0] for f in results)
+    assert ledger403["totals"]["credited_count"] > 0  # the bank did pay: the lines wait for a person
