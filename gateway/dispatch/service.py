@@ -149,7 +149,12 @@ def failpoints_from_env() -> Any:
 
 
 def make_dispatcher(
-    ctx: AppContext, *, owner: str | None = None, policy: Policy | None = None, failpoint=None
+    ctx: AppContext,
+    *,
+    owner: str | None = None,
+    policy: Policy | None = None,
+    failpoint=None,
+    sweep_in_loop: bool = True,
 ) -> Dispatcher:
     return Dispatcher(
         ctx.db,
@@ -162,6 +167,7 @@ def make_dispatcher(
         failpoint=failpoint or failpoints_from_env(),
         folder_banks=lambda: folder_banks(ctx),
         folder_settings=lambda code: folder_settings(ctx.cfg.home, code, ctx.cfg.banks.get(code) or {}),
+        sweep_in_loop=sweep_in_loop,
     )
 
 
@@ -173,10 +179,21 @@ class DispatchWorkers:
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        pickup = self.count > 0 and bool(folder_banks(self.ctx))
         for n in range(self.count):
-            d = make_dispatcher(self.ctx, owner=f"{socket.gethostname()}:{os.getpid()}:w{n}")
+            d = make_dispatcher(
+                self.ctx, owner=f"{socket.gethostname()}:{os.getpid()}:w{n}", sweep_in_loop=not pickup
+            )
             t = threading.Thread(
                 target=d.run_forever, args=(self.stop_event,), name=f"dispatch-{n}", daemon=True
+            )
+            t.start()
+            self.threads.append(t)
+        if pickup:
+            # Folder banks' receipts and results are picked up on their own thread, every poll interval.
+            d = make_dispatcher(self.ctx, owner=f"{socket.gethostname()}:{os.getpid()}:pickup")
+            t = threading.Thread(
+                target=d.pickup_forever, args=(self.stop_event,), name="dispatch-pickup", daemon=True
             )
             t.start()
             self.threads.append(t)

@@ -115,6 +115,7 @@ class Dispatcher:
         failpoint: Callable[[str], None] | None = None,
         folder_banks: Callable[[], list[str]] | None = None,
         folder_settings: Callable[[str], folders.FolderSettings] | None = None,
+        sweep_in_loop: bool = True,
     ) -> None:
         self.db = db
         self.protector = protector
@@ -127,6 +128,9 @@ class Dispatcher:
         self.failpoint = failpoint or (lambda name: None)
         self.folder_banks = folder_banks or (lambda: [])
         self._folder_settings = folder_settings
+        # False when a dedicated pickup thread sweeps the folders (DispatchWorkers): then a worker busy
+        # with long sends never delays a bank's receipts and results.
+        self.sweep_in_loop = sweep_in_loop
         self._last_sweep = 0.0
 
     def bound_adapter(self, name: str, ctx: AdapterContext) -> Adapter:
@@ -153,7 +157,7 @@ class Dispatcher:
     # -- loop ----------------------------------------------------------------------------------------
 
     def run_once(self, limit: int = 4) -> int:
-        if time.monotonic() - self._last_sweep >= self.policy.poll_interval_seconds:
+        if self.sweep_in_loop and time.monotonic() - self._last_sweep >= self.policy.poll_interval_seconds:
             self._last_sweep = time.monotonic()
             self.sweep_folders()
         items = outbox.claim(self.db, self.owner, limit=limit, lease_seconds=self.policy.lease_seconds)
@@ -177,6 +181,12 @@ class Dispatcher:
         while not stop.is_set():
             if self.run_once() == 0:
                 stop.wait(idle_sleep)
+
+    def pickup_forever(self, stop: threading.Event) -> None:
+        """Sweep the folder banks' incoming folders every poll interval until ``stop``."""
+        while not stop.is_set():
+            self.sweep_folders()
+            stop.wait(self.policy.poll_interval_seconds)
 
     def handle(self, item: WorkItem) -> None:
         sub = self._load(item.submission_id)
