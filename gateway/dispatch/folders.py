@@ -7,9 +7,11 @@ that fails before the rename delivered nothing (``NotSent``); once the file is i
 as sent, and the outcome is known only from the bank's receipt and result (the submission waits UNKNOWN,
 like any request whose answer has not come).
 
-In: :func:`pickup` takes every receipt (``ACK_``), result (``RET_``) and returns (``RTN_``) file from the
-bank's **incoming** folder — claimed by renaming it into ``processing/``, so two workers never read the
-same copy — verifies its detached signature, parses it with the bank's profile and applies it:
+In: :func:`pickup` (run every poll interval by the dispatcher's pickup thread, and by a worker following
+a dropped submission) takes every receipt (``ACK_``), result (``RET_``) and returns (``RTN_``) file from
+the bank's **incoming** folder — claimed by renaming it into ``processing/``, so two workers or two
+processes never read the same copy — verifies its detached signature, parses it with the bank's
+profile and applies it:
 
 * a receipt accepts the submission (its lines move from UNKNOWN to ACCEPTED), or refuses it: RETRY (the
   bank did not take the file: it is dropped again), TERMINAL (the part's lines fail), MANUAL;
