@@ -102,6 +102,9 @@ def test_direct_link_and_folder_banks_pay_once_and_a_result_file_dropped_twice_a
 
     dl = start_cn_bank(instance, "308", "direct_link_json", tmp_path / "sim308", "--max-lines", "150")
     fw = start_cn_bank(instance, "403", "fixed_width_file", tmp_path / "sim403")
+    # A folder bank has no bank port; its run file names the folders it uses (the instance's here).
+    assert fw.info["port"] is None and fw.info["profile"] == "gb18030-decimal"
+    assert fw.info["payroll_dir"] == str(instance / "exchange/403/out")
     srv = None
     try:
         dl_control, fw_control = ControlClient(dl.folder), ControlClient(fw.folder)
