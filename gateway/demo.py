@@ -110,7 +110,10 @@ def _run(home: Path, fresh: bool) -> int:
     result = init_instance(home)
     _ok(f"{len(result.created)} items created (config, CA and certificates, master key, bank signing keys)")
 
-    _step("Start two simulated banks: ICBC (102) speaks ISO 20022 over HTTPS, CCB (105) uses BankLink")
+    _step(
+        "Start simulated banks, one per protocol: ICBC (102) ISO 20022 over HTTPS, CMB (308) direct-link "
+        "JSON, PSBC (403) payroll files through folders (CCB, 105, connects by BankLink later)"
+    )
     sims = [
         Sim(
             home,
@@ -120,6 +123,7 @@ def _run(home: Path, fresh: bool) -> int:
     ]
     _point_bank(home, "102", home / "banksim/102")
     _ok(f"ICBC simulator on port {sims[0].info['port']} (pain.001 in, pain.002/camt.054 out, own ledger)")
+    sims += _chinese_banks(home)
 
     _step("Start the gateway as its own process (mutual TLS on a free loopback port)")
     server = ServeProcess(home)
@@ -189,6 +193,74 @@ class Sim:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self._log.close()
+
+
+def _chinese_banks(home: Path) -> list[Sim]:
+    """CMB (308, direct-link JSON) and PSBC (403, files), with the keys exchanged as with a real bank: our
+    SM2 public key goes to the bank; its SM2 public key (and CMB's SM4 working key) come into our store."""
+    from gateway.storage import Database
+    from keys.datakey import load_master_key
+    from keys.store import KeyStore
+
+    cfg = load_config(home)
+    db = Database(cfg.database_url)
+    store = KeyStore(home, load_master_key(cfg.master_key_path), audit_db=db, principal="admin:zhou")
+    sims = []
+    try:
+        for code, protocol, extra in (
+            ("308", "direct_link_json", ["--max-lines", "3000"]),
+            (
+                "403",
+                "fixed_width_file",
+                [
+                    "--payroll-dir",
+                    str(home / "exchange/403/out"),
+                    "--results-dir",
+                    str(home / "exchange/403/in"),
+                ],
+            ),
+        ):
+            folder = home / f"banksim/{code}"
+            folder.mkdir(parents=True, exist_ok=True)
+            ours = folder / f"gw-{code}.pub.pem"
+            ours.write_bytes(store.export_public(f"gw-{code}"))  # silink keys export-public gw-<code>
+            sim = Sim(
+                home,
+                [
+                    "serve",
+                    "--protocol",
+                    protocol,
+                    "--bank",
+                    code,
+                    "--dir",
+                    str(folder),
+                    "--client-key",
+                    str(ours),
+                    "--client-key-alg",
+                    "SM2-SM3",
+                    *extra,
+                ],
+                folder,
+            )
+            # silink keys import-public bank-<code> …/bank_sm2.pub.pem --alg sm2
+            store.import_public(f"bank-{code}", Path(sim.info["bank_public_key"]).read_bytes(), "sm2")
+            if sim.info.get("working_key"):
+                # silink keys import-secret bank-<code>-sm4 …/sm4.key
+                key = bytes.fromhex(Path(sim.info["working_key"]).read_text().strip())
+                store.import_secret(f"bank-{code}-sm4", key, "sm4")
+            sims.append(sim)
+    finally:
+        db.dispose()
+    _point_bank(home, "308", home / "banksim/308")
+    _ok(
+        f"CMB simulator on port {sims[0].info['port']}: SM3withSM2-signed, SM4-encrypted JSON, "
+        "batches in parts of 3,000 lines; keys exchanged (SM2 both ways, SM4 working key imported)"
+    )
+    _ok(
+        "PSBC simulator watching exchange/403/out for signed GB18030 报盘 files, answering with signed "
+        "回执/回盘 files in exchange/403/in"
+    )
+    return sims
 
 
 def _point_bank(home: Path, code: str, folder: Path) -> None:
@@ -267,7 +339,9 @@ def _payroll_steps(home: Path, sims: list[Sim]) -> None:
     _step("Generate this month's employee-pension payroll: 100,000 lines, a few deliberately bad")
     summary = generate_payroll(
         payroll,
-        PayrollSpec(payees=100_000, seed=2026, bad_rate=0.0005, period=PERIOD, bank_codes=("102", "105")),
+        PayrollSpec(
+            payees=100_000, seed=2026, bad_rate=0.0005, period=PERIOD, bank_codes=("102", "105", "308", "403")
+        ),
     )
     _ok(
         f"{summary.lines:,} lines in {payroll.name}, {summary.bad} bad of {len(summary.bad_by_reason)} kinds "
@@ -374,7 +448,10 @@ def _payroll_steps(home: Path, sims: list[Sim]) -> None:
     ).batch
     _ok(f"{released.batch_id} {dpb.Batch.State.Name(released.state).removeprefix('STATE_')}")
 
-    _step("Dispatch: ICBC is sent pain.001 and polled for pain.002; CCB pulls and pushes its results")
+    _step(
+        "Dispatch: ICBC is sent pain.001 and polled for pain.002; CMB gets SM4-encrypted batches in parts "
+        "and is queried; PSBC's files are dropped and its result files picked up; CCB pulls and pushes"
+    )
     started = _time.perf_counter()
     last = ""
     final = released
@@ -397,7 +474,7 @@ def _payroll_steps(home: Path, sims: list[Sim]) -> None:
     mine: dict[str, dict[int, tuple[int, int]]] = {}
     for t in final.bank_totals:
         mine.setdefault(t.bank_code, {})[t.state] = (t.line_count, t.amount_fen)
-    for sim, code in zip(sims, ("102", "105"), strict=True):
+    for sim, code in zip(sims, ("102", "308", "403", "105"), strict=True):
         ledger = sim.ledger()
         paid = mine.get(code, {}).get(dpb.BatchLine.STATE_PAID, (0, 0))
         failed = mine.get(code, {}).get(dpb.BatchLine.STATE_FAILED, (0, 0))

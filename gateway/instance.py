@@ -93,6 +93,16 @@ bank = "105"
 # answer before the submission is listed as overdue (超期督办); agreement_*: the 代发 agreement, outside
 # which release is refused; signing_key: the gateway key that signs this bank's manifests (default
 # gw-<code>, created by `silink init`).
+#
+# Chinese protocols. direct_link_json (SM3withSM2-signed, SM4-encrypted JSON over HTTPS): user_id is our
+# user id at the bank; bank_verify_key names the bank's SM2 public key (`silink keys import-public`) and
+# encryption_key the SM4 working key the bank issued (`silink keys import-secret`); max_lines is the
+# bank's limit per request (a larger submission goes as parts with first/last flags). fixed_width_file
+# (GBK/GB18030 报盘/回盘 files): outgoing_dir is where our signed files are dropped, incoming_dir where
+# the bank's receipts, results and returns (退票) arrive; bank_verify_key checks their signatures;
+# result_wait_seconds (default sla_hours × 3600) is how long a submission waits for its results before
+# it goes to the manual queue; file_profile picks or defines the byte layout (adapters/fixed_width).
+# Either may instead name a local simulator with simulator_dir (`silink banksim serve`).
 [banks."102"]
 name = "中国工商银行"
 adapter = "iso20022"
@@ -103,10 +113,13 @@ agreement_end = "2028-12-31"
 [banks."103"]
 name = "中国农业银行"
 adapter = "fixed_width_file"
-chunk_size = 5000
+chunk_size = 3000
 sla_hours = 48
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
+bank_verify_key = "bank-103"
+outgoing_dir = "exchange/103/out"
+incoming_dir = "exchange/103/in"
 [banks."104"]
 name = "中国银行"
 adapter = "iso20022"
@@ -128,6 +141,9 @@ chunk_size = 6000
 sla_hours = 24
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
+user_id = "SILINK3701"
+bank_verify_key = "bank-301"
+encryption_key = "bank-301-sm4"
 [banks."308"]
 name = "招商银行"
 adapter = "direct_link_json"
@@ -135,6 +151,10 @@ chunk_size = 6000
 sla_hours = 24
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
+user_id = "SILINK3701"
+max_lines = 3000
+bank_verify_key = "bank-308"
+encryption_key = "bank-308-sm4"
 [banks."403"]
 name = "中国邮政储蓄银行"
 adapter = "fixed_width_file"
@@ -142,6 +162,9 @@ chunk_size = 3000
 sla_hours = 48
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
+bank_verify_key = "bank-403"
+outgoing_dir = "exchange/403/out"
+incoming_dir = "exchange/403/in"
 """
 
 

@@ -577,6 +577,53 @@ class KeyStore:
             rec.min_version = min_version
             self._save(rec)
 
+    def import_secret(self, name: str, material: bytes, alg: str = "sm4") -> KeyInfo:
+        """Import a symmetric key a partner issued (a bank's SM4 working key) as an encryption key,
+        wrapped like a generated one; importing into an existing key of that algorithm adds a version
+        (the bank issued a new working key; the older one keeps decrypting until retired)."""
+        alg = store_algorithm(alg)
+        if alg not in ("sm4", "aes256-gcm"):
+            raise InvalidInput("only sm4 or aes256-gcm keys can be imported as secrets", KEY_PURPOSE_MISMATCH)
+        material = bytes(material)
+        if len(material) != _SECRET_SIZES[alg]:
+            raise InvalidInput(
+                f"a {alg} key is {_SECRET_SIZES[alg]} bytes, not {len(material)}",
+                "KEY_MATERIAL_INVALID",
+                metadata={"key": name},
+            )
+        path = self._path(name)
+        with self._change("key.imported", name, None, {"alg": alg, "secret": True}) as note:
+            if name in BUILTIN:
+                raise Conflict("a key with this name exists", KEY_EXISTS, metadata={"key": name})
+            if path.exists():
+                rec = self._load(name)
+                if rec.backend != "file" or rec.alg != alg or rec.purpose != Purpose.ENCRYPTION:
+                    raise Conflict(
+                        "a key with this name exists and is not an encryption key of that algorithm",
+                        KEY_EXISTS,
+                        metadata={"key": name},
+                    )
+                if rec.revoked_at:
+                    raise Conflict("the key is revoked", KEY_REVOKED, metadata={"key": name})
+            else:
+                rec = KeyRecord(
+                    name=name,
+                    alg=alg,
+                    purpose=str(Purpose.ENCRYPTION),
+                    backend="file",
+                    created_at=now_iso(),
+                    current_version=0,
+                    min_version=1,
+                )
+            version = rec.current_version + 1
+            kv = KeyVersion(version=version, created_at=now_iso())
+            kv.wrapped = self._wrap(rec, version, material)
+            rec.versions.append(kv)
+            rec.current_version = version
+            self._save(rec)
+            note["after"] = f"v{version}"
+        return self.info(name)
+
     def import_public(self, name: str, pem_or_cert: bytes, alg: str) -> KeyInfo:
         """Import a partner's public key (PEM SubjectPublicKeyInfo, or an X.509 certificate in PEM or
         DER) as a verification key; importing into an existing verification key adds a version."""

@@ -52,6 +52,12 @@ def _problems_error(problems: _payroll.Problems) -> BankError | None:
     return BankError(code, shown + more, Action.MANUAL)
 
 
+def _unopened_status(error: BankError) -> SubmitStatus:
+    # An answer we could not open leaves the outcome unknown, except a front end's refusal before
+    # processing (HTTP 503/429), which certainly took nothing.
+    return SubmitStatus.REJECTED if error.action is Action.RETRY else SubmitStatus.UNKNOWN
+
+
 def _status_for(error: BankError) -> SubmitStatus:
     # INQUIRE means the bank may have taken the request: the outcome is unknown, not a refusal.
     return SubmitStatus.UNKNOWN if error.action is Action.INQUIRE else SubmitStatus.REJECTED
@@ -67,7 +73,16 @@ class DirectLinkAdapter:
     """
 
     name = "direct_link_json"
-    SUITES: ClassVar[tuple[str, ...]] = ("render_parse", "status_map", "error_map")
+    SUITES: ClassVar[tuple[str, ...]] = (
+        "render_parse",
+        "status_map",
+        "error_map",
+        "submit",
+        "dedup",
+        "malformed",
+        "faults",
+        "returns",
+    )
 
     def __init__(
         self, settings: Mapping[str, object] | None = None, ctx: AdapterContext | None = None
@@ -83,6 +98,7 @@ class DirectLinkAdapter:
         self.ERROR_CODES: Mapping[str, Action] = {
             **{code: row.action for code, row in _codes.RETURN_CODES.items()},
             **_codes.LOCAL_ACTIONS,
+            **_codes.HTTP_ACTIONS,
             **_codes.TRANSPORT_ACTIONS,
             **p.return_code_overrides,
         }
@@ -189,6 +205,9 @@ class DirectLinkAdapter:
     ) -> tuple[dict[str, Any], dict[str, Any]] | BankError:
         """Verified ``(head, body)`` of an answer, or the local error saying why it cannot be used."""
         if response.status != 200:
+            code = f"HTTP_{response.status}"
+            if code in _codes.HTTP_ACTIONS:
+                return BankError(code, f"HTTP status {response.status}", _codes.HTTP_ACTIONS[code])
             return _local(_codes.LOCAL_HTTP_STATUS, f"HTTP status {response.status}")
         if ctx.cipher is not None and ctx.cipher.algorithm is not profile.cipher:
             raise InvalidInput(
@@ -257,7 +276,7 @@ class DirectLinkAdapter:
         profile = self._profile(ctx)
         opened = self._open(response, ctx, profile, frozenset({Funcode.PAYROLL_SUBMIT}))
         if isinstance(opened, BankError):
-            return SubmitResult(SubmitStatus.UNKNOWN, error=opened)
+            return SubmitResult(_unopened_status(opened), error=opened)
         head, body = opened
         if head.get("reqid") != submission.bank_reference:
             return SubmitResult(
@@ -294,6 +313,10 @@ class DirectLinkAdapter:
         head = self._head(Funcode.BOUNCE_QUERY, self._query_id(ctx), ctx, profile)
         return self._message(Funcode.BOUNCE_QUERY, head, _payroll.bounce_body(submission), ctx, profile)
 
+    def render_notification_query(self, submission: Submission, ctx: AdapterContext) -> WireMessage:
+        """Returns of the submission's lines: the BOUNCE_QUERY (the conformance kit's name for it)."""
+        return self.render_bounce_query(submission, ctx)
+
     @staticmethod
     def _query_id(ctx: AdapterContext) -> str:
         return ("Q" + ctx.nonce)[:35]
@@ -306,7 +329,7 @@ class DirectLinkAdapter:
         profile = self._profile(ctx)
         opened = self._open(response, ctx, profile, frozenset({Funcode.PAYROLL_QUERY, Funcode.BOUNCE_QUERY}))
         if isinstance(opened, BankError):
-            return SubmitResult(SubmitStatus.UNKNOWN, error=opened)
+            return SubmitResult(_unopened_status(opened), error=opened)
         head, body = opened
         if head["retcode"] != _codes.SUCCESS:
             error = self._map_error(head["retcode"], head.get("retmsg", ""), profile)
@@ -346,6 +369,8 @@ class DirectLinkAdapter:
             action = row.action
         elif raw_code in _codes.LOCAL_ACTIONS:
             action = _codes.LOCAL_ACTIONS[raw_code]
+        elif raw_code in _codes.HTTP_ACTIONS:
+            action = _codes.HTTP_ACTIONS[raw_code]
         elif raw_code in _codes.TRANSPORT_ACTIONS:
             action = _codes.TRANSPORT_ACTIONS[raw_code]
         else:

@@ -115,6 +115,15 @@ LOCAL_ACTIONS: MappingProxyType[str, Action] = MappingProxyType(
     }
 )
 
+# HTTP statuses by which the bank's front end says it did not take the request (anything else but 200 is
+# LOCAL_HTTP_STATUS: the request may have been taken, so ask).
+HTTP_ACTIONS: MappingProxyType[str, Action] = MappingProxyType(
+    {
+        "HTTP_503": A.RETRY,  # service unavailable: refused before processing
+        "HTTP_429": A.RETRY,  # rate limited: refused before processing
+    }
+)
+
 # Transport failures as the transport names them (the same names as the simulator's client): the request
 # never left → RETRY; the TLS handshake was refused → MANUAL (it will not heal by itself); it left and no
 # answer came → INQUIRE.

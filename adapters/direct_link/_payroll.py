@@ -250,6 +250,8 @@ def read_lines(
                 amount_fen=amount,
             )
         )
+    # In the order of our lines, whatever order the bank listed them in.
+    out.sort(key=lambda r: r.seq or 0)
     return out
 
 

@@ -64,7 +64,9 @@ class FixedWidthAdapter:
     """
 
     name = "fixed_width_file"
-    SUITES: ClassVar[tuple[str, ...]] = ("render_parse", "status_map", "error_map")
+    # The kit's HTTP-shaped suites (malformed answers → INQUIRE; 5xx, refusal, dropped answers) have no
+    # folder meaning; the folder bank's own faults are tested in tests/dispatch/test_dispatch_cn.py.
+    SUITES: ClassVar[tuple[str, ...]] = ("render_parse", "status_map", "error_map", "submit", "dedup")
 
     def __init__(
         self, settings: Mapping[str, object] | None = None, ctx: AdapterContext | None = None
@@ -88,7 +90,7 @@ class FixedWidthAdapter:
             text_encoding=p.encoding,
             bank_dedupes_on_reference=True,  # receipt 3006 for a second file with the same batch reference
             status_query=True,  # by polling the folder for the result file
-            returns=False,  # no 退票 file is defined for this protocol yet
+            returns=True,  # 退票: the bank's returns file (RTN_…), read like a result file
             card_services=False,
             signature_algorithm="SM2-SM3",
             hash_algorithm=p.hash_algorithm,
@@ -149,11 +151,13 @@ class FixedWidthAdapter:
                 ("payroll", profile.file_prefix),
                 ("receipt", profile.receipt_prefix),
                 ("result", profile.result_prefix),
+                ("returns", profile.returns_prefix),
             ):
                 names[kind] = _files.file_name(profile, prefix, submission, part_no)
             names["payroll_signature"] = names["payroll"] + ".sig"
             names["receipt_signature"] = names["receipt"] + ".sig"
             names["result_signature"] = names["result"] + ".sig"
+            names["returns_signature"] = names["returns"] + ".sig"
             out.append(names)
         return out
 
@@ -219,6 +223,30 @@ class FixedWidthAdapter:
                 content_type=POLL_CONTENT_TYPE,
                 path=names["result"],
                 headers={"X-Silink-Signature-Path": names["result_signature"]},
+            )
+            for names in self.file_names(submission, ctx)
+        ]
+
+    def render_notification_query(self, submission: Submission, ctx: AdapterContext) -> WireMessage:
+        """A folder poll for the returns file (退票, ``RTN_…``) of a one-part submission."""
+        parts = self.render_notification_query_parts(submission, ctx)
+        if len(parts) > 1:
+            raise InvalidInput(
+                "a submission of several files has one returns file per part: use "
+                "render_notification_query_parts",
+                SUBMISSION_NEEDS_PARTS,
+            )
+        return parts[0]
+
+    def render_notification_query_parts(
+        self, submission: Submission, ctx: AdapterContext
+    ) -> list[WireMessage]:
+        return [
+            WireMessage(
+                body=b"",
+                content_type=POLL_CONTENT_TYPE,
+                path=names["returns"],
+                headers={"X-Silink-Signature-Path": names["returns_signature"]},
             )
             for names in self.file_names(submission, ctx)
         ]

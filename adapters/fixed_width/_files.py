@@ -408,7 +408,7 @@ def parse_result(
                 reason=profile.failure_texts.classify(reason_text)
                 if outcome in (LineOutcome.FAILED, LineOutcome.RETURNED)
                 else None,
-                reason_code_list="status",
+                reason_code_list="return" if outcome is LineOutcome.RETURNED else "status",
                 raw_code=values.get("reason_code") or status,
                 raw_text=reason_text,
                 value_date=values.get("value_date", ""),

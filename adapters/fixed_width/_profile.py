@@ -315,7 +315,10 @@ DEFAULT_LAYOUTS: Mapping[str, list[dict[str, Any]]] = MappingProxyType(
     }
 )
 
-DEFAULT_STATUS_CODES: Mapping[str, str] = MappingProxyType({"S": "paid", "E": "failed", "A": "pending"})
+# R: a line credited and then returned (退票), in a returns file (RTN_…).
+DEFAULT_STATUS_CODES: Mapping[str, str] = MappingProxyType(
+    {"S": "paid", "E": "failed", "A": "pending", "R": "returned"}
+)
 ID_TYPES: Mapping[str, str] = MappingProxyType({"RESIDENT_ID": "01", "USCC": "51"})
 
 
@@ -333,6 +336,7 @@ class FileProfile:
     file_prefix: str = "PAY"
     receipt_prefix: str = "ACK"
     result_prefix: str = "RET"
+    returns_prefix: str = "RTN"
     hash_algorithm: str = "SM3"
     failure_texts: FailureTexts = field(default_factory=lambda: table_for(""))
     return_code_overrides: Mapping[str, str] = field(default_factory=dict)
@@ -374,7 +378,7 @@ class FileProfile:
         statuses = raw.get("status_codes")
         status_codes = base.status_codes if statuses is None else _status_codes(statuses)
         prefixes = {}
-        for key in ("file_prefix", "receipt_prefix", "result_prefix"):
+        for key in ("file_prefix", "receipt_prefix", "result_prefix", "returns_prefix"):
             value = raw.get(key, getattr(base, key))
             if not isinstance(value, str) or not value.isascii() or not value.isalnum():
                 raise _bad(key, "must be ASCII letters and digits")

@@ -10,9 +10,14 @@ duplicated or reordered results, late returns).
 A framework, not one bank: protocol handlers plug in (:mod:`adapters.simulator.protocol`,
 :mod:`adapters.simulator.protocols`) and share the ledger, faults, TLS, storage and control endpoint.
 
+Protocols: ``iso20022`` (pain.001 in, pain.002/camt.054 out), ``direct_link_json`` (SM2-signed,
+SM4-encrypted JSON with parts, queries, bounces and card calls) and ``fixed_width_file`` (a folder bank:
+signed 报盘 files in, signed 回执/回盘/退票 files out); BankLink banks are ``banklink_bank`` (they pull).
+
 Modules: ``accounts`` (state per account), ``ledger`` (the books), ``faults`` (what goes wrong),
 ``protocol`` (the plug-in interface), ``protocols/`` (one handler per protocol), ``server`` (the process),
-``client`` (HTTPS transport with transport error codes, control client), ``tls`` (certificates and keys).
+``client`` (HTTPS transport with transport error codes, control client), ``tls`` (certificates and keys),
+``bank_texts`` (how a Chinese bank words a refusal), ``cards`` (a card-issuing bank's card ledger).
 """
 
 from adapters.simulator.accounts import AccountState, Rates, account_state, valid_account

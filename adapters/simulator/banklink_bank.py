@@ -11,6 +11,7 @@ request ids make the acknowledgement and the results idempotent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -44,8 +45,11 @@ class BankLinkBank:
         *,
         seed: int = 1,
         rates: Rates | None = None,
+        reconnect=None,
     ) -> None:
         self.stub = banklink_pb2_grpc.BankLinkServiceStub(channel)
+        # A new channel when the gateway went away (a restarted gateway may listen on another port).
+        self.reconnect = reconnect
         self.bank_code = bank_code
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -53,7 +57,9 @@ class BankLinkBank:
         self.verifier = get_backend().load_verifier(gateway_key_alg, gateway_key_pem)
 
     def run_once(self) -> int:
-        """Handle every READY submission once; returns how many were booked."""
+        """Handle every READY submission once; returns how many were booked. An ACKNOWLEDGED one whose
+        results did not all reach the gateway (it went away in between) gets them pushed again: the
+        ledger already says what happened, and the push is idempotent by its request ids."""
         booked = 0
         page = self.stub.ListSubmissions(
             bpb.ListSubmissionsRequest(state=bpb.Submission.STATE_READY), timeout=60
@@ -61,6 +67,13 @@ class BankLinkBank:
         for sub in page.submissions:
             if self._handle(sub):
                 booked += 1
+        acked = self.stub.ListSubmissions(
+            bpb.ListSubmissionsRequest(state=bpb.Submission.STATE_ACKNOWLEDGED), timeout=60
+        )
+        for sub in acked.submissions:
+            view = self.ledger.batch(sub.submission_id)
+            if view is not None:
+                self._push(sub.submission_id, view)
         return booked
 
     def _handle(self, sub: bpb.Submission) -> bool:
@@ -114,6 +127,11 @@ class BankLinkBank:
             ),
             timeout=60,
         )
+        self._push(sub.submission_id, view)
+        log.info("banklink.booked", submission=sub.submission_id, lines=len(lines))
+        return True
+
+    def _push(self, submission_id: str, view) -> None:
         results = []
         for lv in view.lines:
             if lv.credited:
@@ -136,14 +154,12 @@ class BankLinkBank:
         for start in range(0, len(results), 1000):
             self.stub.PushLineResults(
                 bpb.PushLineResultsRequest(
-                    request_id=f"res-{sub.submission_id}-{start}",
-                    submission_id=sub.submission_id,
+                    request_id=f"res-{submission_id}-{start}",
+                    submission_id=submission_id,
                     results=results[start : start + 1000],
                 ),
                 timeout=120,
             )
-        log.info("banklink.booked", submission=sub.submission_id, lines=len(lines))
-        return True
 
     def run_forever(self, stop: threading.Event, interval: float = 1.0) -> None:
         (self.data_dir / RUN_FILE).write_text(
@@ -155,6 +171,9 @@ class BankLinkBank:
                     self.run_once()
                 except grpc.RpcError as exc:
                     log.warning("banklink.gateway_unavailable", code=exc.code().name)
+                    if self.reconnect is not None and exc.code() is grpc.StatusCode.UNAVAILABLE:
+                        with contextlib.suppress(Exception):
+                            self.stub = banklink_pb2_grpc.BankLinkServiceStub(self.reconnect())
                 stop.wait(interval)
         finally:
             (self.data_dir / RUN_FILE).unlink(missing_ok=True)

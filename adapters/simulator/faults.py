@@ -1,7 +1,9 @@
 """Fault injection: what the simulated bank does wrong, on command.
 
 A fault has a kind, a rate (the share of matching requests it hits), an optional count (it disarms after
-hitting that many) and the endpoints it applies to (``submit``, ``status``, ``notifications``; none = all).
+hitting that many) and the endpoints it applies to (``submit``, ``status``, ``notifications``, ``card``;
+none = all). A folder bank (no HTTP) reads them as: ``submit`` the receipt (回执) of a dropped file,
+``status`` its result file (回盘), ``notifications`` its returns file (退票).
 Whether the n-th matching request is hit is a keyed hash of (kind, n), not a clock or a shared random
 generator, so a scenario replays identically.
 
@@ -41,7 +43,7 @@ class FaultKind(StrEnum):
     LATE_RETURNS = "late-returns"
 
 
-ENDPOINTS = ("submit", "status", "notifications")
+ENDPOINTS = ("submit", "status", "notifications", "card")
 MAX_LATENCY_MS = 120_000
 
 

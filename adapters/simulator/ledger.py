@@ -320,6 +320,14 @@ class Ledger:
             row = self._db.execute("SELECT 1 FROM batches WHERE reference = ?", (reference,)).fetchone()
             return None if row is None else self._view(self._db, reference)
 
+    def settle_at(self, reference: str) -> float | None:
+        """When the batch settles (or settled); None for a batch the bank does not have."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT settle_at FROM batches WHERE reference = ?", (reference,)
+            ).fetchone()
+        return None if row is None else row[0]
+
     def _view(self, db, reference: str) -> BatchView:
         b = db.execute(
             "SELECT reference, received_at, settle_at, line_count, sum_fen, declared_count, declared_sum_fen,"

@@ -14,15 +14,24 @@ happens (``receive``, ``batch``, ``late_returns``) and renders the answer in its
         def corrupt(self, response, variant, sim) -> Response: ...
 
 Optional methods: ``verify_request(request, sim) -> Response | None`` (refuse a request before it is
-handled: signatures, time stamps, nonces), ``sign_response(response, sim) -> Response``, and the two
-conformance hooks the kit's render/parse round trip uses without the network — ``read_batch(request,
-sim) -> IncomingBatch`` (the bank's reading of a submission) and ``render_result(view, stage, sim) ->
-Response`` (its answer: ``ack``, ``interim``, ``final`` or ``returns``).
+handled: signatures, time stamps, nonces), ``sign_response(response, sim) -> Response``,
+``run(sim, stop: threading.Event)`` (a background loop the framework runs in its own thread: a bank that
+watches a folder instead of, or besides, answering requests), ``run_info(sim) -> dict`` (extra fields of
+run.json), and the two conformance hooks the kit's render/parse round trip uses without the
+network — ``read_batch(request, sim) -> IncomingBatch`` (the bank's reading of a submission) and
+``render_result(view, stage, sim) -> Response`` (its answer: ``ack``, ``interim``, ``final`` or
+``returns``).
 
-Endpoint names are the framework's vocabulary (``submit``, ``status``, ``notifications``): faults are
-aimed at them. Handlers live in :mod:`adapters.simulator.protocols` (one module each, discovered on first
-use) and are looked up by the adapter's protocol name, so the conformance kit pairs an adapter with its
-simulator without configuration.
+Optional attributes: ``tamper_variants`` (more ``malformed`` variants that are *not* unreadable but
+forged — a wrong signature or key — so the conformance kit's "malformed → INQUIRE" suite leaves them
+out), ``bank_key_algorithm`` (the bank signs its answers with this algorithm; default RSA-PSS-SHA256)
+and ``working_key`` (an SM4 key shared with the client, in ``DATA/keys/``). A handler with no
+``endpoints`` has no bank port at all (a folder bank).
+
+Endpoint names are the framework's vocabulary (``submit``, ``status``, ``notifications``, ``card``):
+faults are aimed at them. Handlers live in :mod:`adapters.simulator.protocols` (one module each,
+discovered on first use) and are looked up by the adapter's protocol name, so the conformance kit
+pairs an adapter with its simulator without configuration.
 """
 
 from __future__ import annotations
@@ -73,6 +82,8 @@ class SimContext:
         None  # keys.algorithms.Verifier of the gateway, when requests are checked
     )
     bank_signer: object | None = None  # keys.algorithms.Signer of the bank, when answers are signed
+    cipher: object | None = None  # keys.algorithms.Cipher: the working key shared with the client (SM4)
+    options: Mapping[str, object] = field(default_factory=dict)  # the bank's protocol options (bank.json)
     clock: Callable[[], float] = time.time
     _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))  # next() is atomic
 

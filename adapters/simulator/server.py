@@ -7,13 +7,16 @@
       ledger.sqlite3   accounts, batches, lines, credits, returns, nonces (see ledger.py)
       received/        every request body, one file each, written atomically: 00000001-submit.xml …
       tls/             the simulator's CA (ca.pem: what clients trust) and server certificate
-      keys/            the bank's response-signing key (bank_sign.pem, 0600) and its public half
+      keys/            the bank's response-signing key (bank_sign.pem for RSA-PSS, bank_sm2.pem for SM2;
+                       0600) and its public half; sm4.key, the working key of the SM4 protocols
+      cards.sqlite3    direct-link banks: the card ledger (adapters/simulator/cards.py)
+      payroll/, results/  folder banks: the drop folder it reads and the folder it writes
       run.json         while running: pid, ports, URL, CA file, control token (0600)
 
-Two listeners on 127.0.0.1. The *bank port* speaks the protocol (a :class:`ProtocolHandler`), with fault
-injection. The *control port* (plain HTTP, loopback only, every call needs ``X-Banksim-Token`` from
-run.json) arms faults, triggers returns and settlement, and stops the process; it never suffers the
-faults, so a test can always clear them::
+Two listeners on 127.0.0.1 (a folder bank has only the second). The *bank port* speaks the protocol
+(a :class:`ProtocolHandler`), with fault injection. The *control port* (plain HTTP, loopback only,
+every call needs ``X-Banksim-Token`` from run.json) arms faults, triggers returns and settlement, and
+stops the process; it never suffers the faults, so a test can always clear them::
 
     GET  /health            {"ok", "protocol", "bank", "port"}
     GET  /faults            {"faults": [...]}
@@ -51,10 +54,10 @@ from adapters.simulator.accounts import Rates
 from adapters.simulator.faults import Fault, FaultBox, FaultKind
 from adapters.simulator.ledger import Ledger
 from adapters.simulator.protocol import ProtocolHandler, Request, Response, SimContext, get_protocol
-from adapters.simulator.tls import ensure_bank_signer, ensure_server_cert, server_context
+from adapters.simulator.tls import ensure_bank_signer, ensure_server_cert, ensure_working_key, server_context
 from gateway.errors import InvalidInput
 from gateway.logs import get_logger
-from keys.algorithms import SignatureAlgorithm, get_backend
+from keys.algorithms import CipherAlgorithm, SignatureAlgorithm, get_backend
 
 log = get_logger("banksim")
 
@@ -77,6 +80,9 @@ class BankConfig:
     rates: Rates = field(default_factory=Rates)
     class_ii_limit_fen: int = 500_000
     settle_after_s: float = 0.0
+    # Protocol options (folders, line limit, cipher …): they do not touch the seeded accounts, so a later
+    # start may change them.
+    options: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -86,6 +92,7 @@ class BankConfig:
             "rates": self.rates.as_dict(),
             "class_ii_limit_fen": self.class_ii_limit_fen,
             "settle_after_s": self.settle_after_s,
+            "options": self.options,
         }
 
     @classmethod
@@ -97,6 +104,7 @@ class BankConfig:
             rates=Rates(**d["rates"]),
             class_ii_limit_fen=int(d["class_ii_limit_fen"]),
             settle_after_s=float(d["settle_after_s"]),
+            options=dict(d.get("options") or {}),
         )
 
 
@@ -108,8 +116,12 @@ def load_bank_config(data_dir: Path, wanted: dict) -> BankConfig:
     if path.exists():
         stored = BankConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
         current = stored.as_dict()
+        options = {k: v for k, v in (wanted.get("options") or {}).items() if v is not None}
+        if options and {**stored.options, **options} != stored.options:
+            stored.options = {**stored.options, **options}
+            atomic_write(path, json.dumps(stored.as_dict(), indent=2).encode("utf-8"))
         for key, value in wanted.items():
-            if value is None:
+            if value is None or key == "options":
                 continue
             given = value.as_dict() if isinstance(value, Rates) else value
             if given != current[key]:
@@ -121,7 +133,10 @@ def load_bank_config(data_dir: Path, wanted: dict) -> BankConfig:
         return stored
     if not wanted.get("protocol") or not wanted.get("bank_code"):
         raise InvalidInput("a new simulated bank needs --protocol and --bank", "BANKSIM_CONFIG_MISSING")
-    config = BankConfig(**{k: v for k, v in wanted.items() if v is not None})
+    fields = {k: v for k, v in wanted.items() if v is not None}
+    if "options" in fields:
+        fields["options"] = {k: v for k, v in fields["options"].items() if v is not None}
+    config = BankConfig(**fields)
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     atomic_write(path, json.dumps(config.as_dict(), indent=2).encode("utf-8"))
     return config
@@ -361,37 +376,53 @@ class BankSimulator:
             seed=config.seed,
             data_dir=self.data_dir,
             xsd_dir=Path(xsd_dir) if xsd_dir else None,
+            options=config.options,
         )
         if client_key is not None:
             self.ctx.client_verifier = get_backend().load_verifier(
                 SignatureAlgorithm(client_key_alg), Path(client_key).read_bytes()
             )
         self.bank_public_key: Path | None = None
+        self.bank_key_algorithm = SignatureAlgorithm(
+            getattr(self.handler, "bank_key_algorithm", SignatureAlgorithm.RSA_PSS_SHA256)
+        )
         if sign_responses:
-            self.ctx.bank_signer, self.bank_public_key = ensure_bank_signer(self.data_dir)
+            self.ctx.bank_signer, self.bank_public_key = ensure_bank_signer(
+                self.data_dir, self.bank_key_algorithm
+            )
+        self.working_key: Path | None = None
+        if getattr(self.handler, "working_key", False):
+            cipher_alg = str(config.options.get("cipher") or CipherAlgorithm.SM4_GCM.value)
+            self.ctx.cipher, self.working_key = ensure_working_key(self.data_dir, cipher_alg)
         self.ca_file: Path | None = None
-        tls_ctx = None
-        if tls:
-            self.ca_file, cert, key = ensure_server_cert(self.data_dir, config.bank_code)
-            tls_ctx = server_context(cert, key)
-        self.tls = tls
-        self.bank = _BankServer(("127.0.0.1", port), _BankHandler, self, tls_ctx)
+        # A folder bank has no endpoints: no bank port at all, only the control port.
+        self.bank: _BankServer | None = None
+        self.tls = tls and bool(self.handler.endpoints)
+        if self.handler.endpoints:
+            tls_ctx = None
+            if tls:
+                self.ca_file, cert, key = ensure_server_cert(self.data_dir, config.bank_code)
+                tls_ctx = server_context(cert, key)
+            self.bank = _BankServer(("127.0.0.1", port), _BankHandler, self, tls_ctx)
         self.control_server = ThreadingHTTPServer(("127.0.0.1", control_port), _ControlHandler)
         self.control_server.daemon_threads = True
         self.control_server.sim = self  # type: ignore[attr-defined]
         self._threads: list[threading.Thread] = []
         self._stopped = threading.Event()
+        self._loop_stop = threading.Event()
 
     @property
-    def port(self) -> int:
-        return self.bank.server_address[1]
+    def port(self) -> int | None:
+        return self.bank.server_address[1] if self.bank is not None else None
 
     @property
     def control_port(self) -> int:
         return self.control_server.server_address[1]
 
     @property
-    def url(self) -> str:
+    def url(self) -> str | None:
+        if self.bank is None:
+            return None
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     # -- request checks and signing (delegated to the protocol handler when it has them) -------------
@@ -430,7 +461,7 @@ class BankSimulator:
             if unknown:
                 raise ValueError(f"unknown fault field(s): {', '.join(sorted(unknown))}")
             fault = Fault(**{**payload, "endpoints": tuple(payload.get("endpoints") or ())})
-            variants = self.handler.malformed_variants
+            variants = (*self.handler.malformed_variants, *getattr(self.handler, "tamper_variants", ()))
             if fault.kind is FaultKind.MALFORMED and fault.variant and fault.variant not in variants:
                 raise ValueError(f"unknown malformed variant; known: {', '.join(variants)}")
             self.faults.arm(fault)
@@ -457,7 +488,9 @@ class BankSimulator:
     # -- life cycle -----------------------------------------------------------------------------------
 
     def run_info(self) -> dict:
+        extra = getattr(self.handler, "run_info", None)
         return {
+            **(extra(self.ctx) if extra is not None else {}),
             "pid": os.getpid(),
             "protocol": self.config.protocol,
             "bank": self.config.bank_code,
@@ -467,13 +500,25 @@ class BankSimulator:
             "url": self.url,
             "ca_file": str(self.ca_file) if self.ca_file else None,
             "bank_public_key": str(self.bank_public_key) if self.bank_public_key else None,
+            "bank_key_algorithm": self.bank_key_algorithm.value,
+            "working_key": str(self.working_key) if self.working_key else None,
             "token": self.token,
         }
 
     def start(self) -> None:
         """Serve in background threads and write DATA/run.json (0600: it holds the control token)."""
         for server, name in ((self.bank, "banksim-bank"), (self.control_server, "banksim-control")):
+            if server is None:
+                continue
             thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        loop = getattr(self.handler, "run", None)
+        if loop is not None:
+            # The handler's own loop (a folder bank's watcher); it stops when _loop_stop is set.
+            thread = threading.Thread(
+                target=self._run_loop, args=(loop,), name="banksim-protocol", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
         atomic_write(self.data_dir / RUN_FILE, json.dumps(self.run_info(), indent=2).encode(), mode=0o600)
@@ -486,13 +531,25 @@ class BankSimulator:
             tls=self.tls,
         )
 
+    def _run_loop(self, loop) -> None:
+        try:
+            loop(self.ctx, self._loop_stop)
+        except Exception as exc:  # a bug in the loop must not kill the process silently
+            log.error("banksim.loop_failed", error=type(exc).__name__)
+
     def wait(self, timeout: float | None = None) -> bool:
         return self._stopped.wait(timeout)
 
     def stop(self) -> None:
         if self._stopped.is_set():
             return
+        self._loop_stop.set()
+        for thread in self._threads:
+            if thread.name == "banksim-protocol":
+                thread.join(30)
         for server in (self.bank, self.control_server):
+            if server is None:
+                continue
             server.shutdown()
             server.server_close()
         with contextlib.suppress(FileNotFoundError):

@@ -4,9 +4,12 @@ The simulator's data folder is ``--dir DATA``, else ``$SILINK_HOME/banksim``, el
 
 ::
 
-    silink banksim serve --protocol iso20022 --bank 102 --dir DATA [--port 0] [--plain-http]
+    silink banksim serve --protocol iso20022|direct_link_json|fixed_width_file --bank 102 --dir DATA
+                         [--port 0] [--plain-http] [--client-key PEM --client-key-alg ALG]
+                         [--max-lines N] [--cipher SM4-GCM|SM4-CBC]                 # direct_link_json
+                         [--payroll-dir D] [--results-dir D] [--profile P] [--poll-interval S]  # files
     silink banksim fault --dir DATA KIND [--rate R] [--count N] [--ms N] [--status 503] [--variant V]
-                         [--on submit|status|notifications ...]
+                         [--on submit|status|notifications|card ...]
     silink banksim fault --dir DATA late-returns --ref E2E [--reason ACCOUNT_CLOSED]   # one return now
     silink banksim fault --dir DATA clear [--which KIND]    |    silink banksim fault --dir DATA list
     silink banksim ledger --dir DATA [--json] [--totals-only]
@@ -14,8 +17,9 @@ The simulator's data folder is ``--dir DATA``, else ``$SILINK_HOME/banksim``, el
     silink banksim stop --dir DATA
 
 ``serve`` runs in the foreground until SIGTERM/SIGINT or ``stop``; it writes DATA/run.json (pid, ports,
-CA file, control token) once it listens. ``ledger`` reads the simulator's books directly, so it works
-whether or not the simulator runs; accounts are masked.
+CA file, control token; the bank's public key and, for SM4 banks, its working-key file; a folder bank's
+folders) once it listens. ``ledger`` reads the simulator's books directly, so it works whether or not the
+simulator runs; accounts are masked (a direct-link bank also lists its cards).
 """
 
 from __future__ import annotations
@@ -101,6 +105,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--client-key-alg", default="RSA-PSS-SHA256", help="algorithm of --client-key")
     s.add_argument("--xsd-dir", default=None, help="folder of ISO XSDs: validate incoming messages")
     s.add_argument("--no-sign", action="store_true", help="do not sign answers with the bank's key")
+    s.add_argument(
+        "--max-lines", type=int, default=None, help="direct_link_json: most lines in one request part"
+    )
+    s.add_argument("--cipher", default=None, help="direct_link_json: SM4-GCM (default) or SM4-CBC")
+    s.add_argument(
+        "--payroll-dir", default=None, help="fixed_width_file: folder it takes 报盘 files from (DATA/payroll)"
+    )
+    s.add_argument(
+        "--results-dir",
+        default=None,
+        help="fixed_width_file: folder it writes receipts/results to (DATA/results)",
+    )
+    s.add_argument("--profile", default=None, help="fixed_width_file: built-in file profile name")
+    s.add_argument(
+        "--poll-interval", type=float, default=None, help="fixed_width_file: seconds between folder scans"
+    )
     s.add_argument("--log-format", choices=("json", "console"), default="json")
     s.set_defaults(func=run_serve)
 
@@ -120,7 +140,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--status", type=int, default=None, help="HTTP status of http-5xx (default 503)")
     f.add_argument("--variant", default=None, help="malformed variant, or 'stale' for reorder-results")
     f.add_argument(
-        "--on", action="append", choices=("submit", "status", "notifications"), help="endpoint(s) hit"
+        "--on",
+        action="append",
+        choices=("submit", "status", "notifications", "card"),
+        help="endpoint(s) hit (folder bank: submit = receipt, status = result, notifications = returns)",
     )
     f.add_argument("--ref", default=None, help="late-returns: return this end-to-end id now")
     f.add_argument("--reason", default=None, help="late-returns --ref: reason (FailureReason name)")
@@ -166,6 +189,14 @@ def run_serve(args: argparse.Namespace) -> int:
             "rates": rates,
             "class_ii_limit_fen": args.class_ii_limit_fen,
             "settle_after_s": args.settle_after,
+            "options": {
+                "max_lines": args.max_lines,
+                "cipher": args.cipher,
+                "payroll_dir": str(Path(args.payroll_dir).resolve()) if args.payroll_dir else None,
+                "results_dir": str(Path(args.results_dir).resolve()) if args.results_dir else None,
+                "profile": args.profile,
+                "poll_interval": args.poll_interval,
+            },
         },
     )
     sim = BankSimulator(
@@ -238,8 +269,12 @@ def run_ledger(args: argparse.Namespace) -> int:
         entries = [] if args.totals_only else list(ledger.entries())
     finally:
         ledger.close()
+    cards = [] if args.totals_only else _cards(path.parent)
     if args.json:
-        emit_json({"totals": totals} if args.totals_only else {"totals": totals, "entries": entries})
+        out = {"totals": totals} if args.totals_only else {"totals": totals, "entries": entries}
+        if cards:
+            out["cards"] = cards
+        emit_json(out)
         return 0
     for key, value in totals.items():
         print(f"{key:18} {value}")
@@ -249,6 +284,19 @@ def run_ledger(args: argparse.Namespace) -> int:
         for (state, reason), count in sorted(by_state.items()):
             print(f"{state:10} {reason:20} {count}")
     return 0
+
+
+def _cards(folder: Path) -> list[dict]:
+    """The card ledger of a direct-link bank (adapters/simulator/cards.py), when it has one."""
+    from adapters.simulator.cards import CARDS_FILE, CardBook
+
+    if not (folder / CARDS_FILE).exists():
+        return []
+    book = CardBook(folder / CARDS_FILE)
+    try:
+        return list(book.entries())
+    finally:
+        book.close()
 
 
 def run_settle(args: argparse.Namespace) -> int:
@@ -318,6 +366,7 @@ def run_pull(args: argparse.Namespace) -> int:
         ALGORITHMS[info.alg],
         seed=args.seed,
         rates=Rates.parse(args.rates) if args.rates else None,
+        reconnect=lambda: channel_as(home, f"bank:{args.bank}"),
     )
     if args.once:
         booked = bank.run_once()

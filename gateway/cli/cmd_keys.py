@@ -191,6 +191,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--alg", required=True)
     c.set_defaults(func=lambda a: _run(a, run_import_public))
 
+    c = ks.add_parser(
+        "import-secret", help="import a symmetric key a bank issued (its SM4 working key) from a hex file"
+    )
+    _common(c, actor=True)
+    c.add_argument("name")
+    c.add_argument("file", help="the key as hex digits (32 for SM4), or - for standard input")
+    c.add_argument("--alg", default="sm4", help="sm4 (default) or aes256-gcm")
+    c.set_defaults(func=lambda a: _run(a, run_import_secret))
+
     c = ks.add_parser("sign", help="sign a file with the current version of a key")
     _common(c, actor=True)
     c.add_argument("--key", dest="key_name", required=True, metavar="NAME")
@@ -370,6 +379,17 @@ def run_export_public(args: argparse.Namespace, ctx: _Ctx) -> int:
 
 def run_import_public(args: argparse.Namespace, ctx: _Ctx) -> int:
     info = ctx.store.import_public(args.name, Path(args.file).read_bytes(), args.alg)
+    _print_info(args, info, "imported")
+    return 0
+
+
+def run_import_secret(args: argparse.Namespace, ctx: _Ctx) -> int:
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="ascii")
+    try:
+        material = bytes.fromhex(text.strip())
+    except ValueError:
+        raise InvalidInput("the key file must hold hex digits only", "KEY_MATERIAL_INVALID") from None
+    info = ctx.store.import_secret(args.name, material, args.alg)
     _print_info(args, info, "imported")
     return 0
 

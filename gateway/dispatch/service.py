@@ -5,7 +5,8 @@ the gRPC event loop. Several processes may run workers against one PostgreSQL: t
 them from taking the same item.
 
 Where a bank is reached comes from ``[banks.X]``: ``endpoint`` (+ ``ca_file``) for HTTPS banks, or
-``simulator_dir`` for a local `silink banksim` (its run file names the port and the CA).
+``simulator_dir`` for a local `silink banksim` (its run file names the port and the CA); folder banks
+(fixed-width files) use ``outgoing_dir`` / ``incoming_dir`` (see :mod:`gateway.dispatch.folders`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import structlog
 from adapters import registry
 from adapters.contract import AdapterContext
 from gateway.clock import now_iso
+from gateway.dispatch.folders import FolderTransport, folder_settings
 from gateway.dispatch.routing import signing_key_name
 from gateway.dispatch.transport import HttpsTransport, NotSent, Transport
 from gateway.dispatch.worker import Dispatcher, Policy
@@ -43,8 +45,24 @@ class _Unreachable:
         raise NotSent(self.why)
 
 
+def folder_banks(ctx: AppContext) -> list[str]:
+    """The configured banks that exchange files through folders (their adapter's transport)."""
+    out = []
+    for code, raw in sorted(ctx.cfg.banks.items()):
+        name = str(raw.get("adapter", ""))
+        if name in registry.names() and registry.get(name).capabilities.transport == "folder":
+            out.append(code)
+    return out
+
+
 def transport_for(ctx: AppContext, code: str) -> Transport:
     raw = ctx.cfg.banks.get(code) or {}
+    if code in folder_banks(ctx):
+        try:
+            settings = folder_settings(ctx.cfg.home, code, raw)
+        except InvalidInput as exc:
+            return _Unreachable(exc.message)
+        return FolderTransport(settings.outgoing, settings.incoming)
     sim = raw.get("simulator_dir")
     if sim:
         import json
@@ -71,7 +89,8 @@ def transport_for(ctx: AppContext, code: str) -> Transport:
 
 
 def context_for(ctx: AppContext, code: str) -> AdapterContext:
-    raw = dict(ctx.cfg.banks.get(code) or {})
+    # The adapters pick per-bank tables (failure texts, file profile) by the bank code.
+    raw = {"bank_code": code, **(ctx.cfg.banks.get(code) or {})}
     signer = None
     if ctx.keystore is not None:
         signer, _version = ctx.keystore.signer(signing_key_name(code, raw))
@@ -130,7 +149,12 @@ def failpoints_from_env() -> Any:
 
 
 def make_dispatcher(
-    ctx: AppContext, *, owner: str | None = None, policy: Policy | None = None, failpoint=None
+    ctx: AppContext,
+    *,
+    owner: str | None = None,
+    policy: Policy | None = None,
+    failpoint=None,
+    sweep_in_loop: bool = True,
 ) -> Dispatcher:
     return Dispatcher(
         ctx.db,
@@ -141,6 +165,9 @@ def make_dispatcher(
         context_for=lambda code: context_for(ctx, code),
         policy=policy or policy_from(ctx.cfg),
         failpoint=failpoint or failpoints_from_env(),
+        folder_banks=lambda: folder_banks(ctx),
+        folder_settings=lambda code: folder_settings(ctx.cfg.home, code, ctx.cfg.banks.get(code) or {}),
+        sweep_in_loop=sweep_in_loop,
     )
 
 
@@ -152,10 +179,21 @@ class DispatchWorkers:
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        pickup = self.count > 0 and bool(folder_banks(self.ctx))
         for n in range(self.count):
-            d = make_dispatcher(self.ctx, owner=f"{socket.gethostname()}:{os.getpid()}:w{n}")
+            d = make_dispatcher(
+                self.ctx, owner=f"{socket.gethostname()}:{os.getpid()}:w{n}", sweep_in_loop=not pickup
+            )
             t = threading.Thread(
                 target=d.run_forever, args=(self.stop_event,), name=f"dispatch-{n}", daemon=True
+            )
+            t.start()
+            self.threads.append(t)
+        if pickup:
+            # Folder banks' receipts and results are picked up on their own thread, every poll interval.
+            d = make_dispatcher(self.ctx, owner=f"{socket.gethostname()}:{os.getpid()}:pickup")
+            t = threading.Thread(
+                target=d.pickup_forever, args=(self.stop_event,), name="dispatch-pickup", daemon=True
             )
             t.start()
             self.threads.append(t)

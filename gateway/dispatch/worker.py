@@ -15,6 +15,12 @@ Exactly-once rests on three rules:
 
 Results apply through :mod:`gateway.dispatch.lines`, which only moves lines forward, so duplicate or
 reordered results change nothing.
+
+Adapters whose parsing needs the bank's keys (direct-link, files) are bound to the call's context
+(``bind(ctx)``); a submission larger than the bank's per-request limit goes as parts in order
+(``render_submission_parts``). Folder banks (``capabilities.transport == "folder"``) get their files
+dropped, and what they send back is picked up and applied by :mod:`gateway.dispatch.folders`, once per
+content, by whichever worker sweeps the folder.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,7 +49,7 @@ from adapters.contract import (
     WireResponse,
 )
 from gateway.clock import now_iso
-from gateway.dispatch import outbox
+from gateway.dispatch import folders, outbox
 from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.outbox import WorkItem
 from gateway.dispatch.transport import NotSent, OutcomeUnknown, Transport
@@ -73,6 +80,27 @@ class Policy:
         return random.uniform(cap / 2, cap)  # noqa: S311 - jitter, not security
 
 
+def _merge(before: SubmitResult | None, part: SubmitResult) -> SubmitResult:
+    """The answer to a submission sent in parts: accepted when every part was, with all parts' lines."""
+    if before is None or part.status is not SubmitStatus.ACCEPTED:
+        return (
+            part if before is None else SubmitResult(part.status, part.bank_batch_reference, part.error, ())
+        )
+    return SubmitResult(
+        SubmitStatus.ACCEPTED,
+        part.bank_batch_reference or before.bank_batch_reference,
+        part.error or before.error,
+        (*before.lines, *part.lines),
+    )
+
+
+def _age_seconds(stamp: str) -> float:
+    import datetime as dt
+
+    then = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return (dt.datetime.now(dt.UTC) - then).total_seconds()
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -85,6 +113,9 @@ class Dispatcher:
         context_for: Callable[[str], AdapterContext],
         policy: Policy | None = None,
         failpoint: Callable[[str], None] | None = None,
+        folder_banks: Callable[[], list[str]] | None = None,
+        folder_settings: Callable[[str], folders.FolderSettings] | None = None,
+        sweep_in_loop: bool = True,
     ) -> None:
         self.db = db
         self.protector = protector
@@ -95,10 +126,40 @@ class Dispatcher:
         self.policy = policy or Policy()
         # Crash tests name points in the flow; production passes None.
         self.failpoint = failpoint or (lambda name: None)
+        self.folder_banks = folder_banks or (lambda: [])
+        self._folder_settings = folder_settings
+        # False when a dedicated pickup thread sweeps the folders (DispatchWorkers): then a worker busy
+        # with long sends never delays a bank's receipts and results.
+        self.sweep_in_loop = sweep_in_loop
+        self._last_sweep = 0.0
+
+    def bound_adapter(self, name: str, ctx: AdapterContext) -> Adapter:
+        """The adapter for one call, bound to its context when its parsing needs the bank's keys."""
+        adapter = self.adapter_for(name)
+        bind = getattr(adapter, "bind", None)
+        return bind(ctx) if callable(bind) else adapter
+
+    def folder_settings_for(self, code: str) -> folders.FolderSettings:
+        if self._folder_settings is None:
+            raise RuntimeError("this dispatcher has no folder banks configured")
+        return self._folder_settings(code)
+
+    def sweep_folders(self) -> None:
+        """Pick up what every folder bank has sent (receipts, results, returns), once per content."""
+        for code in self.folder_banks():
+            try:
+                folders.pickup(self, code)
+            except Exception as exc:
+                log.error(
+                    "dispatch.pickup_failed", bank=code, error_type=type(exc).__name__, error=str(exc)[:300]
+                )
 
     # -- loop ----------------------------------------------------------------------------------------
 
     def run_once(self, limit: int = 4) -> int:
+        if self.sweep_in_loop and time.monotonic() - self._last_sweep >= self.policy.poll_interval_seconds:
+            self._last_sweep = time.monotonic()
+            self.sweep_folders()
         items = outbox.claim(self.db, self.owner, limit=limit, lease_seconds=self.policy.lease_seconds)
         for item in items:
             try:
@@ -120,6 +181,12 @@ class Dispatcher:
         while not stop.is_set():
             if self.run_once() == 0:
                 stop.wait(idle_sleep)
+
+    def pickup_forever(self, stop: threading.Event) -> None:
+        """Sweep the folder banks' incoming folders every poll interval until ``stop``."""
+        while not stop.is_set():
+            self.sweep_folders()
+            stop.wait(self.policy.poll_interval_seconds)
 
     def handle(self, item: WorkItem) -> None:
         sub = self._load(item.submission_id)
@@ -152,12 +219,34 @@ class Dispatcher:
 
         submission = self._submission(sub)
         ctx = self.context_for(sub["bank_code"])
-        message = adapter.render_submission(submission, ctx)
-        self._evidence_out(sub, "submission", message)
+        adapter = self.bound_adapter(sub["adapter"], ctx)
+        render_parts = getattr(adapter, "render_submission_parts", None)
+        messages = (
+            render_parts(submission, ctx)
+            if callable(render_parts)
+            else [adapter.render_submission(submission, ctx)]
+        )
+        for message in messages:
+            self._evidence_out(sub, "submission", message)
         transport = self.transport_for(sub["bank_code"])
+        folder = adapter.capabilities.transport == "folder"
+        responses: list[WireResponse] = []
+        result: SubmitResult | None = None
         try:
             self.failpoint("before_send")
-            response = transport.send(message)
+            for message in messages:
+                try:
+                    response = transport.send(message)
+                except NotSent:
+                    if responses and not dedupes:
+                        raise OutcomeUnknown("a later part could not be sent") from None
+                    raise
+                responses.append(response)
+                if folder:
+                    continue  # a drop has no answer; the receipt comes through the incoming folder
+                result = _merge(result, adapter.parse_submit_response(response, submission))
+                if result.status is not SubmitStatus.ACCEPTED:
+                    break  # the bank refused or did not answer a part: send no further part
             self.failpoint("after_send")
             # One line per delivery (not per payment line): which worker sent which submission, how big.
             log.info(
@@ -166,7 +255,8 @@ class Dispatcher:
                 bank=sub["bank_code"],
                 owner=self.owner,
                 lines=sub["line_count"],
-                status=response.status,
+                parts=len(responses),
+                status=responses[-1].status if responses else None,
             )
         except NotSent as exc:
             with self.db.write() as conn:
@@ -183,12 +273,18 @@ class Dispatcher:
                 if outbox.still_mine(conn, item, self.owner):
                     self._to_unknown(conn, item, sub, str(exc))
             return
-        result = adapter.parse_submit_response(response, submission)
         self.failpoint("before_record_result")
         with self.db.write() as conn:
             if not outbox.still_mine(conn, item, self.owner):
                 return
-            evidence = self._evidence_in(conn, sub, "submit_response", response)
+            if folder:
+                # Dropped: the outcome is known once the bank's receipt and result files come.
+                self._to_unknown(conn, item, sub, "dropped in the bank's folder; waiting for its files")
+                return
+            evidence = None
+            for response in responses:
+                evidence = self._evidence_in(conn, sub, "submit_response", response)
+            assert result is not None
             self._apply_submit(conn, item, sub, adapter, result, evidence)
 
     def _apply_submit(
@@ -212,7 +308,10 @@ class Dispatcher:
             self._complete_or_poll(conn, sub)
             return
         if result.status is SubmitStatus.UNKNOWN or result.error is None:
-            self._to_unknown(conn, item, sub, "ambiguous answer to the submission")
+            code = f" ({result.error.code})" if result.error is not None else ""
+            self._to_unknown(conn, item, sub, f"ambiguous answer to the submission{code}")
+            if result.error is not None and result.error.action is Action.MANUAL:
+                self._note_refused_answer(conn, sub, result)
             return
         action = result.error.action
         if action is Action.RETRY and item.attempts < self.policy.max_send_attempts:
@@ -220,10 +319,12 @@ class Dispatcher:
             outbox.retry_later(conn, item, self.policy.backoff(item.attempts), result.error.code)
         elif action is Action.TERMINAL:
             reason = adapter.map_error(result.error.code, result.error.text)
+            failure = getattr(adapter, "failure_reason", None)
             fails = [
                 LineResult(
                     outcome=LineOutcome.FAILED,
                     end_to_end_ref=line_ref,
+                    reason=failure(result.error.code) if callable(failure) else None,
                     raw_code=result.error.code,
                     raw_text=result.error.text,
                 )
@@ -248,13 +349,18 @@ class Dispatcher:
     # -- inquire and poll ------------------------------------------------------------------------------
 
     def _follow(self, item: WorkItem, sub: dict, adapter: Adapter) -> None:
+        if adapter.capabilities.transport == "folder":
+            self._follow_folder(item, sub)
+            return
         if not adapter.capabilities.status_query:
             with self.db.write() as conn:
                 if outbox.still_mine(conn, item, self.owner):
                     self._to_manual(conn, item, sub, "bank offers no status query")
             return
         submission = self._submission(sub)
-        message = adapter.render_status_query(submission, self.context_for(sub["bank_code"]))
+        ctx = self.context_for(sub["bank_code"])
+        adapter = self.bound_adapter(sub["adapter"], ctx)
+        message = adapter.render_status_query(submission, ctx)
         try:
             response = self.transport_for(sub["bank_code"]).send(message)
             result = adapter.parse_status_response(response, submission)
@@ -267,6 +373,8 @@ class Dispatcher:
             evidence = (
                 self._evidence_in(conn, sub, "status_response", response) if response is not None else None
             )
+            if result.error is not None and result.error.action is Action.MANUAL:
+                self._note_refused_answer(conn, sub, result)
             if (
                 result.status is SubmitStatus.REJECTED
                 and result.error
@@ -300,7 +408,51 @@ class Dispatcher:
                 )
                 outbox.retry_later(conn, item, delay, "lines still open")
 
+    def _follow_folder(self, item: WorkItem, sub: dict) -> None:
+        """A folder bank answers with files: pick up what came, then see whether the submission is done,
+        still within the time the bank has for its results, or overdue (the manual queue)."""
+        folders.pickup(self, sub["bank_code"])
+        wait = self.folder_settings_for(sub["bank_code"]).result_wait_seconds
+        with self.db.write() as conn:
+            if not outbox.still_mine(conn, item, self.owner):
+                return
+            state = self._state(conn, sub["id"])
+            if state in ("READY", "COMPLETED", "REJECTED", "MANUAL"):
+                outbox.done(conn, item)  # settled by a file (or to be dropped again: a SEND is queued)
+                return
+            if open_lines(conn, sub["id"]) == 0:
+                self._set_state(conn, sub["id"], "COMPLETED", completed_at=now_iso())
+                outbox.done(conn, item)
+                return
+            sent_at = conn.execute(
+                select(submissions.c.sent_at).where(submissions.c.id == sub["id"])
+            ).scalar()
+            if sent_at and _age_seconds(sent_at) > wait:
+                # A late file is still applied when it comes; until then a person can see and act.
+                self._to_manual(conn, item, sub, f"no result file within {wait:.0f} s of the drop")
+            else:
+                outbox.retry_later(
+                    conn, item, self.policy.poll_interval_seconds, "waiting for the bank's files"
+                )
+
     # -- helpers ---------------------------------------------------------------------------------------
+
+    def _note_refused_answer(self, conn: Connection, sub: dict, result: SubmitResult) -> None:
+        """An answer we must not use (forged signature, wrong key, garbled but signed): say so where a
+        person looks — the submission's last error and a warning — while the inquiry goes on."""
+        error = result.error
+        assert error is not None
+        conn.execute(
+            update(submissions)
+            .where(submissions.c.id == sub["id"])
+            .values(last_error=f"answer refused: {error.code} {error.text}"[:500], updated_at=now_iso())
+        )
+        log.warning(
+            "dispatch.answer_refused",
+            submission=sub["bank_reference"],
+            bank=sub["bank_code"],
+            code=error.code,
+        )
 
     def _complete_or_poll(self, conn: Connection, sub: dict) -> None:
         if open_lines(conn, sub["id"]) == 0:

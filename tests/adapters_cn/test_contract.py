@@ -49,7 +49,8 @@ def test_registered_and_meets_the_contract(name: str, cls: type) -> None:
     assert adapter.name == name and adapter.capabilities.protocol == name
     assert isinstance(adapter.capabilities, Capabilities)
     assert all(callable(getattr(adapter, m)) for m in CONTRACT_METHODS)
-    assert cls.SUITES == ("render_parse", "status_map", "error_map")
+    # The kit's suites each adapter passes (the simulator-backed ones against its bank simulator).
+    assert {"render_parse", "status_map", "error_map", "submit", "dedup"} <= set(cls.SUITES)
 
 
 def test_public_surface_is_pinned() -> None:

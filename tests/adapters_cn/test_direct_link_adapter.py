@@ -563,3 +563,47 @@ def test_capabilities_follow_the_profile() -> None:
         "SM3",
     )
     assert caps.status_query and caps.returns and caps.card_services and caps.bank_dedupes_on_reference
+
+
+def test_documented_http_refusals_retry_and_other_statuses_inquire() -> None:
+    """FORMAT.md's HTTP table is the code's: 503/429 refuse before processing (RETRY); 500/502/504 INQUIRE."""
+    from adapters.direct_link._codes import HTTP_ACTIONS
+
+    rows = doc_table("http-codes")
+    assert {code: Action(action) for code, _, action in rows} == dict(HTTP_ACTIONS)
+    sub = make_submission(1)
+    adapter = DirectLinkAdapter.bind(direct_ctx())
+    for status, code, action in (
+        (503, "HTTP_503", Action.RETRY),
+        (429, "HTTP_429", Action.RETRY),
+        (500, "SILINK_HTTP_STATUS", Action.INQUIRE),
+        (504, "SILINK_HTTP_STATUS", Action.INQUIRE),
+    ):
+        result = adapter.parse_submit_response(WireResponse(status, b"{}"), sub)
+        assert (result.error.code, result.error.action) == (code, action), status
+        assert result.status is (SubmitStatus.REJECTED if action is Action.RETRY else SubmitStatus.UNKNOWN)
+
+
+def test_rows_in_any_order_read_in_our_order() -> None:
+    """A query answer listing lines in reverse order gives the line results in our sequence order."""
+    sub = make_submission(3)
+    rows = [
+        {"seq": n, "ref": sub.lines[n - 1].end_to_end_ref, "status": "A", "amt": "0.00"} for n in (3, 2, 1)
+    ]
+    for row, line in zip(rows, reversed(sub.lines), strict=True):
+        row["amt"] = f"{line.amount_fen // 100}.{line.amount_fen % 100:02d}"
+    body = {
+        "batchref": sub.bank_reference,
+        "batchstatus": "P",
+        "totalcount": 3,
+        "totalamt": f"{sub.control_sum_fen // 100}.{sub.control_sum_fen % 100:02d}",
+        "succount": 0,
+        "sucamt": "0.00",
+        "failcount": 0,
+        "failamt": "0.00",
+        "lines": rows,
+    }
+    response = answer("PAYROLL_QUERY", "Q" + NONCE, body)
+    result = DirectLinkAdapter.bind(direct_ctx()).parse_status_response(response, sub)
+    assert [r.seq for r in result.lines] == [1, 2, 3]
+    assert result.error is None

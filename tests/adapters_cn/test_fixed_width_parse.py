@@ -472,7 +472,7 @@ def test_every_documented_status_maps_as_documented() -> None:
     assert {s: LineOutcome[o] for s, o in rows} == dict(GBK.status_codes)
     for status, outcome in rows:
         assert FixedWidthAdapter().map_status(status) is LineOutcome[outcome]
-    for raw in ("", "R", "s", "0", "SS"):
+    for raw in ("", "X", "s", "0", "SS"):
         assert FixedWidthAdapter().map_status(raw) is LineOutcome.UNKNOWN
 
 

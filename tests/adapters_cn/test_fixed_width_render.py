@@ -240,7 +240,7 @@ def test_large_submissions_become_numbered_files_with_their_own_totals() -> None
 
 
 def test_file_names_follow_the_submission_not_the_clock() -> None:
-    """Payroll, receipt and result names (and signatures) derive from bank, requested date and reference."""
+    """Payroll, receipt, result and returns names (and signatures) derive from bank, date and reference."""
     names = FixedWidthAdapter(GB18030_CTX).file_names(make_submission(2, bank_code="403"))
     assert names == [
         {
@@ -250,6 +250,8 @@ def test_file_names_follow_the_submission_not_the_clock() -> None:
             "receipt_signature": "ACK_403_20250106_SLK000000000042_001.txt.sig",
             "result": "RET_403_20250106_SLK000000000042_001.txt",
             "result_signature": "RET_403_20250106_SLK000000000042_001.txt.sig",
+            "returns": "RTN_403_20250106_SLK000000000042_001.txt",
+            "returns_signature": "RTN_403_20250106_SLK000000000042_001.txt.sig",
         }
     ]
 

@@ -13,12 +13,17 @@ What the kit may use of an adapter beyond the contract, each optional:
 ``bind(ctx)``      an adapter bound to a context (for protocols whose parsing needs the bank's keys)
 ``render_notification_query(submission, ctx)``   how returns are asked for (returns suite)
 
-Simulator-backed suites need a protocol handler for the adapter's protocol and an ``https`` transport;
-they skip with the reason when either is missing. Every loop is bounded in count and time.
+Simulator-backed suites need a protocol handler for the adapter's protocol; the kit speaks ``https``
+(:class:`~adapters.simulator.client.HttpTransport`) and ``folder`` (:class:`FolderKitTransport`: drop
+the file, wait for the bank's receipt; a status query waits for the result file). Protocols whose answers
+need keys the bank holds (a handler with ``bank_key_algorithm`` / ``working_key``) get them made by the
+kit and put into the simulator's folder before it starts (:class:`Keys`), so both sides know them.
+Every loop is bounded in count and time.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import itertools
 import json
@@ -29,11 +34,13 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.contract import AdapterContext, Submission, SubmissionLine, WireMessage, WireResponse
-from adapters.simulator.client import ControlClient, HttpTransport
+from adapters.simulator.client import TIMEOUT, ControlClient, HttpTransport, TransportError
+from adapters.simulator.tls import provision_bank_keys
 from gateway.intake.amounts import parse_yuan
 from gateway.intake.generator import PayrollSpec, generate_payroll
 
@@ -58,6 +65,23 @@ KIT_RATES = "closed=0.06,frozen=0.05,name_mismatch=0.05,deceased=0.04,class_ii=0
 KIT_SEED = 20240520
 KIT_BANK = "102"
 STARTUP_S = 60.0
+# Settings an adapter needs to send at all (as a bank's [banks.X] table would give them).
+KIT_SETTINGS = {"direct_link_json": {"user_id": "SILINKKIT"}}
+
+
+@dataclass
+class Keys:
+    """Keys of one kit run: the gateway's signer, and the bank's signer and SM4 working key when its
+    protocol has them (given to the simulator through its folder)."""
+
+    gateway: object | None = None
+    bank: object | None = None
+    cipher: object | None = None
+    working_key: bytes | None = None
+    settings: dict = field(default_factory=dict)
+
+    def provision(self, data_dir: Path) -> None:
+        provision_bank_keys(data_dir, signer=self.bank, working_key=self.working_key)
 
 
 def declared_suites(adapter) -> frozenset[str]:
@@ -88,9 +112,17 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def context(signer=None, settings: dict | None = None) -> AdapterContext:
+def context(keys: Keys | object | None = None, settings: dict | None = None) -> AdapterContext:
+    """A fresh context (time, nonce) with the run's keys (or just a gateway signer)."""
+    if not isinstance(keys, Keys):
+        keys = Keys(gateway=keys)
     return AdapterContext(
-        now_iso=now_iso(), nonce=secrets.token_hex(16), settings=settings or {}, signer=signer
+        now_iso=now_iso(),
+        nonce=secrets.token_hex(16),
+        settings={**keys.settings, **(settings or {})},
+        signer=keys.gateway,
+        bank_verifier=keys.bank.verifier() if keys.bank is not None else None,
+        cipher=keys.cipher,
     )
 
 
@@ -173,7 +205,9 @@ class SimulatorProcess:
             time.sleep(0.05)
         self.info = json.loads(run_file.read_text(encoding="utf-8"))
 
-    def transport(self, timeout: float = 30.0) -> HttpTransport:
+    def transport(self, timeout: float = 30.0) -> HttpTransport | FolderKitTransport:
+        if self.info.get("payroll_dir"):
+            return FolderKitTransport(self.info, timeout=timeout)
         return HttpTransport.for_simulator(self.data_dir, timeout=timeout)
 
     def control(self) -> ControlClient:
@@ -200,6 +234,56 @@ class SimulatorProcess:
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path else ""
+
+
+class FolderKitTransport:
+    """The kit's side of a folder bank: a 报盘 drop waits (bounded) for a *new* receipt file; a folder poll
+    waits for the file it names. The answer is the file, its ``.sig`` base64 in X-Detached-Signature."""
+
+    def __init__(self, info: dict, timeout: float = 30.0) -> None:
+        self.payroll = Path(info["payroll_dir"])
+        self.results = Path(info["results_dir"])
+        self.timeout = timeout
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+    def _answer(self, name: str) -> WireResponse:
+        data = (self.results / name).read_bytes()
+        headers = {}
+        sig = self.results / (name + ".sig")
+        if sig.exists():
+            headers["X-Detached-Signature"] = base64.b64encode(sig.read_bytes()).decode("ascii")
+        return WireResponse(status=0, body=data, headers=headers)
+
+    def send(self, message: WireMessage) -> WireResponse:
+        deadline = time.monotonic() + self.timeout
+        if not message.body:  # a folder poll: path is the file to wait for
+            while not (self.results / message.path).exists():
+                if time.monotonic() > deadline:
+                    return WireResponse(status=0, body=b"")
+                time.sleep(0.05)
+            return self._answer(message.path)
+        receipt = "ACK" + message.path[message.path.index("_") :]
+        before = self._inode(receipt)
+        for name, data in message.attachments.items():
+            self._write(self.payroll / name, data)
+        self._write(self.payroll / message.path, message.body)
+        while self._inode(receipt) in (None, before):
+            if time.monotonic() > deadline:
+                raise TransportError(TIMEOUT, "no receipt within the wait")
+            time.sleep(0.05)
+        time.sleep(0.02)  # the signature is written before the file: both are there now
+        return self._answer(receipt)
+
+    def _inode(self, name: str) -> int | None:
+        try:
+            return (self.results / name).stat().st_ino
+        except FileNotFoundError:
+            return None
 
 
 def wait_final(

@@ -278,3 +278,26 @@ def test_changes_are_audited_when_a_database_is_given(tmp_path: Path, master: by
     ]
     assert audit.verify(db).ok
     db.dispose()
+
+
+def test_an_imported_bank_working_key_encrypts_as_the_bank_does_and_adds_versions(
+    tmp_path: Path, store: KeyStore, master: bytes
+) -> None:
+    """A bank's SM4 key imported twice: both versions decrypt the bank's ciphertexts; the file is wrapped."""
+    first, second = secrets.token_bytes(16), secrets.token_bytes(16)
+    backend = get_backend()
+    info = store.import_secret("bank-308-sm4", first, "sm4")
+    assert (info.alg, info.purpose, info.current_version) == ("sm4", "encryption", 1)
+    blob_v1 = backend.cipher(CipherAlgorithm.SM4_GCM, first).encrypt(b"bank message", b"aad")
+    assert store.cipher("bank-308-sm4").decrypt(blob_v1, b"aad") == b"bank message"
+    assert store.import_secret("bank-308-sm4", second).current_version == 2
+    blob_v2 = store.cipher("bank-308-sm4").encrypt(b"ours", b"")
+    assert backend.cipher(CipherAlgorithm.SM4_GCM, second).decrypt(blob_v2, b"") == b"ours"
+    assert store.cipher("bank-308-sm4", 1).decrypt(blob_v1, b"aad") == b"bank message"
+    raw = (tmp_path / "keys" / "bank-308-sm4.json").read_bytes()
+    assert first.hex().encode() not in raw and second.hex().encode() not in raw
+    assert KeyStore(tmp_path, master).cipher("bank-308-sm4").decrypt(blob_v2, b"") == b"ours"
+    assert reason_of(store.import_secret, "bank-308-sm4", b"short", "sm4") == "KEY_MATERIAL_INVALID"
+    assert reason_of(store.import_secret, "x", secrets.token_bytes(16), "sm2") == "KEY_PURPOSE_MISMATCH"
+    store.create("gw-sig", "sm2")
+    assert reason_of(store.import_secret, "gw-sig", secrets.token_bytes(16), "sm4") == "KEY_EXISTS"
