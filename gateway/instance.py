@@ -103,11 +103,19 @@ bank = "105"
 # result_wait_seconds (default sla_hours × 3600) is how long a submission waits for its results before
 # it goes to the manual queue; file_profile picks or defines the byte layout (adapters/fixed_width).
 # Either may instead name a local simulator with simulator_dir (`silink banksim serve`).
+#
+# Dispatch controls (all optional; README "Dispatch controls"): calendar = "banking" sends only inside
+# banking_days / banking_hours (Asia/Shanghai, default mon-fri 08:30-17:00) minus holidays, plus
+# extra_workdays; "always" has no cut-off. This instance talks to simulators, so its banks use "always";
+# a real bank would get e.g. calendar = "banking", banking_hours = "08:30-17:00",
+# holidays = ["2026-10-01"]. breaker_failures / breaker_cooldown_seconds (5, 30): the circuit breaker;
+# rate_limit / rate_limit_unit / rate_limit_burst (20, "submissions", one second's worth): the rate limit.
 [banks."102"]
 name = "中国工商银行"
 adapter = "iso20022"
 chunk_size = 5000
 sla_hours = 24
+calendar = "always"
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
 [banks."103"]
@@ -115,6 +123,7 @@ name = "中国农业银行"
 adapter = "fixed_width_file"
 chunk_size = 3000
 sla_hours = 48
+calendar = "always"
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
 bank_verify_key = "bank-103"
@@ -125,6 +134,7 @@ name = "中国银行"
 adapter = "iso20022"
 chunk_size = 5000
 sla_hours = 24
+calendar = "always"
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
 [banks."105"]
@@ -132,6 +142,7 @@ name = "中国建设银行"
 adapter = "banklink"
 chunk_size = 5000
 sla_hours = 24
+calendar = "always"
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
 [banks."301"]
@@ -139,6 +150,7 @@ name = "交通银行"
 adapter = "direct_link_json"
 chunk_size = 6000
 sla_hours = 24
+calendar = "always"
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
 user_id = "SILINK3701"
@@ -149,6 +161,7 @@ name = "招商银行"
 adapter = "direct_link_json"
 chunk_size = 6000
 sla_hours = 24
+calendar = "always"
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
 user_id = "SILINK3701"
@@ -160,6 +173,7 @@ name = "中国邮政储蓄银行"
 adapter = "fixed_width_file"
 chunk_size = 3000
 sla_hours = 48
+calendar = "always"
 agreement_start = "2026-01-01"
 agreement_end = "2028-12-31"
 bank_verify_key = "bank-403"

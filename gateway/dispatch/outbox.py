@@ -100,6 +100,24 @@ def retry_later(conn: Connection, item: WorkItem, delay_seconds: float, error: s
     )
 
 
+def defer(conn: Connection, item: WorkItem, delay_seconds: float, why: str) -> None:
+    """Put the item back for later without counting the claim as an attempt (the bank was closed, its
+    breaker open or its rate limit reached: nothing was tried)."""
+    conn.execute(
+        update(outbox)
+        .where(outbox.c.id == item.id)
+        .values(
+            state="READY",
+            lease_owner=None,
+            lease_until=None,
+            next_attempt_at=_later(delay_seconds),
+            attempts=outbox.c.attempts - 1,
+            last_error=why[:500],
+            updated_at=now_iso(),
+        )
+    )
+
+
 def give_up(conn: Connection, item: WorkItem, error: str) -> None:
     conn.execute(
         update(outbox)

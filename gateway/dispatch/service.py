@@ -25,6 +25,7 @@ import structlog
 from adapters import registry
 from adapters.contract import AdapterContext
 from gateway.clock import now_iso
+from gateway.dispatch.controls import BankControls, control_settings
 from gateway.dispatch.folders import FolderTransport, folder_settings
 from gateway.dispatch.routing import signing_key_name
 from gateway.dispatch.transport import HttpsTransport, NotSent, Transport
@@ -155,6 +156,7 @@ def make_dispatcher(
     policy: Policy | None = None,
     failpoint=None,
     sweep_in_loop: bool = True,
+    controls: BankControls | None = None,
 ) -> Dispatcher:
     return Dispatcher(
         ctx.db,
@@ -168,7 +170,13 @@ def make_dispatcher(
         folder_banks=lambda: folder_banks(ctx),
         folder_settings=lambda code: folder_settings(ctx.cfg.home, code, ctx.cfg.banks.get(code) or {}),
         sweep_in_loop=sweep_in_loop,
+        controls=controls or bank_controls(ctx),
     )
+
+
+def bank_controls(ctx: AppContext) -> BankControls:
+    """Breakers and rate buckets for this process, from each bank's ``[banks.X]`` settings."""
+    return BankControls(lambda code: control_settings(code, ctx.cfg.banks.get(code) or {}))
 
 
 class DispatchWorkers:
@@ -177,12 +185,17 @@ class DispatchWorkers:
         self.count = count
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
+        # One breaker and one rate bucket per bank for the whole process, shared by its workers.
+        self.controls = bank_controls(ctx)
 
     def start(self) -> None:
         pickup = self.count > 0 and bool(folder_banks(self.ctx))
         for n in range(self.count):
             d = make_dispatcher(
-                self.ctx, owner=f"{socket.gethostname()}:{os.getpid()}:w{n}", sweep_in_loop=not pickup
+                self.ctx,
+                owner=f"{socket.gethostname()}:{os.getpid()}:w{n}",
+                sweep_in_loop=not pickup,
+                controls=self.controls,
             )
             t = threading.Thread(
                 target=d.run_forever, args=(self.stop_event,), name=f"dispatch-{n}", daemon=True

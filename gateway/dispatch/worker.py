@@ -50,10 +50,12 @@ from adapters.contract import (
 )
 from gateway.clock import now_iso
 from gateway.dispatch import folders, outbox
+from gateway.dispatch.controls import BankControls, save_breaker
 from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.outbox import WorkItem
 from gateway.dispatch.transport import NotSent, OutcomeUnknown, Transport
 from gateway.domain.proofs import submission_rows
+from gateway.domain.release import sla_deadline
 from gateway.storage import Database
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import bank_evidence, submissions
@@ -116,6 +118,7 @@ class Dispatcher:
         folder_banks: Callable[[], list[str]] | None = None,
         folder_settings: Callable[[str], folders.FolderSettings] | None = None,
         sweep_in_loop: bool = True,
+        controls: BankControls | None = None,
     ) -> None:
         self.db = db
         self.protector = protector
@@ -132,6 +135,8 @@ class Dispatcher:
         # with long sends never delays a bank's receipts and results.
         self.sweep_in_loop = sweep_in_loop
         self._last_sweep = 0.0
+        # Cut-off calendar, circuit breaker and rate limit per bank (None: no gate, as in unit tests).
+        self.controls = controls
 
     def bound_adapter(self, name: str, ctx: AdapterContext) -> Adapter:
         """The adapter for one call, bound to its context when its parsing needs the bank's keys."""
@@ -211,8 +216,19 @@ class Dispatcher:
             if state not in ("READY", "SENDING"):
                 outbox.done(conn, item)
                 return
+            if self.controls is not None:
+                deferral = self.controls.gate(sub["bank_code"], int(sub["line_count"]))
+                if deferral is not None:
+                    # Not an attempt: the bank is closed, its breaker open or its rate used up.
+                    outbox.defer(conn, item, deferral.seconds, f"{deferral.reason}: {deferral.detail}")
+                    return
+            sent_at = now_iso()
+            extra = {}
+            if sub.get("sla_deadline") is None and self.controls is not None:
+                hours = self.controls.settings(sub["bank_code"]).sla_hours
+                extra["sla_deadline"] = sla_deadline(sent_at, hours)
             self._set_state(
-                conn, sub["id"], "SENDING", attempts=submissions.c.attempts + 1, sent_at=now_iso()
+                conn, sub["id"], "SENDING", attempts=submissions.c.attempts + 1, sent_at=sent_at, **extra
             )
             move_submission_lines(conn, sub["id"], ("PENDING",), "SUBMITTED", "dispatch.send", SYSTEM)
         self.failpoint("after_mark_sending")
@@ -259,6 +275,7 @@ class Dispatcher:
                 status=responses[-1].status if responses else None,
             )
         except NotSent as exc:
+            self._health(sub["bank_code"], ok=False)
             with self.db.write() as conn:
                 if not outbox.still_mine(conn, item, self.owner):
                     return
@@ -269,10 +286,19 @@ class Dispatcher:
                     outbox.retry_later(conn, item, self.policy.backoff(item.attempts), str(exc))
             return
         except OutcomeUnknown as exc:
+            self._health(sub["bank_code"], ok=False)
             with self.db.write() as conn:
                 if outbox.still_mine(conn, item, self.owner):
                     self._to_unknown(conn, item, sub, str(exc))
             return
+        transient = (
+            result is not None
+            and result.status is SubmitStatus.REJECTED
+            and result.error is not None
+            and result.error.action is Action.RETRY
+        )
+        if folder or transient or (result is not None and result.status is not SubmitStatus.UNKNOWN):
+            self._health(sub["bank_code"], ok=not transient)
         self.failpoint("before_record_result")
         with self.db.write() as conn:
             if not outbox.still_mine(conn, item, self.owner):
@@ -364,7 +390,9 @@ class Dispatcher:
         try:
             response = self.transport_for(sub["bank_code"]).send(message)
             result = adapter.parse_status_response(response, submission)
+            self._health(sub["bank_code"], ok=True)
         except (NotSent, OutcomeUnknown) as exc:
+            self._health(sub["bank_code"], ok=False)
             response, result = None, SubmitResult(SubmitStatus.UNKNOWN, error=None)
             log.info("dispatch.inquiry_unanswered", submission=sub["bank_reference"], error=str(exc)[:200])
         with self.db.write() as conn:
@@ -436,6 +464,17 @@ class Dispatcher:
                 )
 
     # -- helpers ---------------------------------------------------------------------------------------
+
+    def _health(self, code: str, *, ok: bool) -> None:
+        """Feed the bank's circuit breaker; a change of state is logged and made visible in the database."""
+        if self.controls is None:
+            return
+        snap = self.controls.record(code, ok)
+        if snap is None:
+            return
+        log.warning("dispatch.breaker", bank=code, state=snap.state.value, failures=snap.consecutive_failures)
+        with self.db.write() as conn:
+            save_breaker(conn, code, snap, self.owner)
 
     def _note_refused_answer(self, conn: Connection, sub: dict, result: SubmitResult) -> None:
         """An answer we must not use (forged signature, wrong key, garbled but signed): say so where a

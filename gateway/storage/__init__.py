@@ -1,7 +1,10 @@
 """Storage: SQLAlchemy Core tables, Alembic migrations, and the same code on SQLite and PostgreSQL."""
 
 import gateway.storage.tables_bankfiles  # noqa: F401 - registers the bank-file table on the metadata
-from gateway.storage import tables_dispatch  # noqa: F401 - registers the dispatch tables on the metadata
+from gateway.storage import (
+    tables_dispatch,  # noqa: F401 - registers the dispatch tables on the metadata
+    tables_dispatch_controls,  # noqa: F401 - registers the dispatch-control tables
+)
 from gateway.storage.database import Database, migrate
 
 __all__ = ["Database", "migrate"]
