@@ -2,6 +2,7 @@
 
 import gateway.storage.tables_bankfiles  # noqa: F401 - registers the bank-file table on the metadata
 from gateway.storage import tables_dispatch  # noqa: F401 - registers the dispatch tables on the metadata
+from gateway.storage import tables_recon as tables_recon  # registers the reconciliation tables
 from gateway.storage.database import Database, migrate
 
 __all__ = ["Database", "migrate"]
