@@ -25,9 +25,12 @@ from reconciliation._base import (
     Sniff,
 )
 from reconciliation._xml import sniff_root
+from reconciliation.banklink_push import BANKLINK_PUSH
 from reconciliation.camt053 import CAMT053
 from reconciliation.camt054 import CAMT054
+from reconciliation.direct_link import DIRECT_LINK
 from reconciliation.entry import Statement
+from reconciliation.fixed_width import FIXED_WIDTH
 from reconciliation.mt94x import MT940, MT942
 from reconciliation.pain002 import PAIN002
 
@@ -47,7 +50,7 @@ def unregister(name: str) -> None:
     FORMATS.pop(name, None)
 
 
-for _fmt in (PAIN002, CAMT053, CAMT054, MT940, MT942):
+for _fmt in (PAIN002, CAMT053, CAMT054, MT940, MT942, FIXED_WIDTH, DIRECT_LINK, BANKLINK_PUSH):
     register(_fmt)
 
 

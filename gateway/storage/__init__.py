@@ -4,6 +4,7 @@ import gateway.storage.tables_bankfiles  # noqa: F401 - registers the bank-file 
 from gateway.storage import (
     tables_dispatch,  # noqa: F401 - registers the dispatch tables on the metadata
     tables_dispatch_controls,  # noqa: F401 - registers the dispatch-control tables
+    tables_recon,  # noqa: F401 - registers the reconciliation tables
 )
 from gateway.storage.database import Database, migrate
 

@@ -1,0 +1,17 @@
+"""Insert a row unless a unique constraint says it exists, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+
+def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
+    """True when the row was added, False when an equal key was already there."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    # RETURNING, not rowcount: the PostgreSQL driver does not report a row count for this statement.
+    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    return conn.execute(stmt).first() is not None

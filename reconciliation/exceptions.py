@@ -1,0 +1,269 @@
+"""Reconciliation exceptions: the taxonomy, recording each once, listing, and resolution by finance.
+
+Every break the matcher or the statement checks find is one row of ``recon_exceptions``, unique by
+(kind, subject): a subject is ``entry:<id>``, ``line:<id>``, ``statement:<id>`` or ``account:<acct>:<n>``,
+so finding the same break again (a re-run) changes nothing.
+
+Resolution needs a principal with the finance role, a note, and someone other than the principal whose
+action caused the break (who imported the evidence, or who released the batch); it is audited.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from gateway import audit
+from gateway.clock import now_iso
+from gateway.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SelfApproval
+from gateway.pii import mask_number
+from gateway.storage import Database
+from gateway.storage.tables import batches
+from gateway.storage.tables_recon import (
+    recon_entries,
+    recon_exceptions,
+    recon_imports,
+    recon_statements,
+)
+from reconciliation._upsert import insert_ignore
+
+UNMATCHED_INTERNAL = "UNMATCHED_INTERNAL"  # a line with no result and no booking past the cut-off
+UNKNOWN_DEBIT = "UNKNOWN_DEBIT"  # a debit on a fund account naming none of our lines
+AMOUNT_MISMATCH = "AMOUNT_MISMATCH"  # the entry names a line but with another amount
+DUPLICATE_CREDIT = "DUPLICATE_CREDIT"  # a second return/credit for a line already credited back
+DUPLICATE_ENTRY = "DUPLICATE_ENTRY"  # a second result or booking for a line already claimed in that role
+REJECTED = "REJECTED"  # the bank rejected the line (with reason)
+RETURNED_AFTER_SETTLEMENT = "RETURNED_AFTER_SETTLEMENT"  # paid, then came back (with reason)
+REVERSAL_WITHOUT_ORIGINAL = "REVERSAL_WITHOUT_ORIGINAL"  # a return/reversal naming nothing of ours
+UNKNOWN_ACCOUNT = "UNKNOWN_ACCOUNT"  # a statement for an account that is none of our fund accounts
+PARTIAL_BATCH = "PARTIAL_BATCH"  # lump sum ≠ Σ executed lines
+BALANCE_BREAK = "BALANCE_BREAK"  # opening + entries ≠ closing
+SEQUENCE_GAP = "SEQUENCE_GAP"  # statement numbers missing for an account
+RETURN_TO_OTHER_ACCOUNT = "RETURN_TO_OTHER_ACCOUNT"  # returned money arrived on another account
+CONTROL_BREAK = "CONTROL_BREAK"  # three-way daily control: ledger, bank results, statement disagree
+
+KINDS = (
+    UNMATCHED_INTERNAL,
+    UNKNOWN_DEBIT,
+    AMOUNT_MISMATCH,
+    DUPLICATE_CREDIT,
+    DUPLICATE_ENTRY,
+    REJECTED,
+    RETURNED_AFTER_SETTLEMENT,
+    REVERSAL_WITHOUT_ORIGINAL,
+    UNKNOWN_ACCOUNT,
+    PARTIAL_BATCH,
+    BALANCE_BREAK,
+    SEQUENCE_GAP,
+    RETURN_TO_OTHER_ACCOUNT,
+    CONTROL_BREAK,
+)
+
+# Formats that report on an account (statements, notifications): their account must be a fund account.
+STATEMENT_FORMATS = frozenset({"camt.053", "camt.054", "mt940", "mt942"})
+
+FINANCE_ROLE = "finance"
+
+
+class Recorder:
+    """Opens exceptions inside the run's transaction; counts the ones that are new."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.added = 0
+        self._importer: dict[int, str] = {}
+
+    def open(self, kind: str, subject: str, *, detail: str, **fields: Any) -> bool:
+        caused_by = fields.pop("caused_by", None) or self._cause(
+            fields.get("entry_id"), fields.get("batch_id")
+        )
+        row = {
+            "kind": kind,
+            "subject": subject,
+            "detail": detail,
+            "caused_by": caused_by,
+            "state": "OPEN",
+            "created_at": now_iso(),
+            **fields,
+        }
+        added = insert_ignore(self.conn, recon_exceptions, row)
+        self.added += added
+        return added
+
+    def _cause(self, entry_id: int | None, batch_id: int | None) -> str | None:
+        if batch_id is not None:
+            return self.conn.execute(select(batches.c.releaser).where(batches.c.id == batch_id)).scalar()
+        if entry_id is not None:
+            return self.conn.execute(
+                select(recon_imports.c.principal)
+                .join(recon_entries, recon_entries.c.import_id == recon_imports.c.id)
+                .where(recon_entries.c.id == entry_id)
+            ).scalar()
+        return None
+
+
+def check_statements(conn: Connection, rec: Recorder, fund_accounts: set[str]) -> None:
+    """Per stored statement: unknown account, balance break; per account: statement-number gaps."""
+    rows = conn.execute(
+        select(recon_statements, recon_imports.c.format, recon_imports.c.principal)
+        .join(recon_imports, recon_imports.c.id == recon_statements.c.import_id)
+        .order_by(recon_statements.c.id)
+    ).all()
+    numbers: dict[str, set[int]] = {}
+    for s in rows:
+        if s.format not in STATEMENT_FORMATS:
+            continue
+        if s.account is not None and s.account not in fund_accounts:
+            rec.open(
+                UNKNOWN_ACCOUNT,
+                f"statement:{s.id}",
+                account=s.account,
+                caused_by=s.principal,
+                detail=f"statement {s.statement_ref or s.position} is for account {mask_number(s.account)}, "
+                "none of our fund accounts",
+            )
+            continue
+        if s.balance_difference_minor:
+            rec.open(
+                BALANCE_BREAK,
+                f"statement:{s.id}",
+                account=s.account,
+                amount_minor=s.balance_difference_minor,
+                caused_by=s.principal,
+                detail=f"statement {s.statement_ref or s.position}: opening + entries differs from the "
+                f"closing balance by {s.balance_difference_minor} minor units",
+            )
+        if s.account is not None and s.statement_number:
+            numbers.setdefault(s.account, set()).add(s.statement_number)
+    for account, nums in numbers.items():
+        ordered = sorted(nums)
+        for a, b in itertools.pairwise(ordered):
+            if b > a + 1:
+                rec.open(
+                    SEQUENCE_GAP,
+                    f"account:{account}:{a + 1}",
+                    account=account,
+                    detail=f"account {mask_number(account)}: statement number(s) {a + 1}–{b - 1} missing",
+                )
+
+
+def check_unmatched(
+    conn: Connection, rec: Recorder, idx: Any, claims: dict, today: date, cutoff_days: int
+) -> None:
+    """Lines sent before the cut-off with neither a bank result nor a booking."""
+    cutoff = today - timedelta(days=cutoff_days)
+    for line in idx.lines.values():
+        if line.sent_day is None or line.sent_day >= cutoff:
+            continue
+        if (line.id, "result") in claims or (line.id, "booking") in claims:
+            continue
+        rec.open(
+            UNMATCHED_INTERNAL,
+            f"line:{line.id}",
+            line_id=line.id,
+            batch_id=line.batch_id,
+            account=line.fund_account,
+            amount_minor=line.amount,
+            detail=f"line {line.e2e} sent {line.sent_day.isoformat()}: no bank result or booking after "
+            f"{cutoff_days} days",
+        )
+
+
+@dataclass(frozen=True)
+class ExceptionView:
+    id: int
+    kind: str
+    state: str
+    account_masked: str | None
+    amount_minor: int | None
+    reason_code: str | None
+    detail: str
+    line_id: int | None
+    entry_id: int | None
+    batch_id: int | None
+    created_at: str
+    resolved_by: str | None
+    note: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "state": self.state,
+            "account": self.account_masked,
+            "amount_minor": self.amount_minor,
+            "reason_code": self.reason_code,
+            "detail": self.detail,
+            "line_id": self.line_id,
+            "entry_id": self.entry_id,
+            "batch_id": self.batch_id,
+            "created_at": self.created_at,
+            "resolved_by": self.resolved_by,
+            "note": self.note,
+        }
+
+
+def list_exceptions(
+    db: Database, *, state: str | None = None, kind: str | None = None
+) -> list[ExceptionView]:
+    q = select(recon_exceptions).order_by(recon_exceptions.c.id)
+    if state:
+        q = q.where(recon_exceptions.c.state == state)
+    if kind:
+        q = q.where(recon_exceptions.c.kind == kind)
+    with db.read() as conn:
+        rows = conn.execute(q).all()
+    return [
+        ExceptionView(
+            r.id,
+            r.kind,
+            r.state,
+            mask_number(r.account) if r.account else None,
+            r.amount_minor,
+            r.reason_code,
+            r.detail,
+            r.line_id,
+            r.entry_id,
+            r.batch_id,
+            r.created_at,
+            r.resolved_by,
+            r.note,
+        )
+        for r in rows
+    ]
+
+
+def resolve(db: Database, exception_id: int, *, principal: str, roles: list[str], note: str) -> None:
+    """Close one exception with a note: finance only, never by the one who caused it, audited."""
+    if FINANCE_ROLE not in roles:
+        raise PermissionDenied("resolving a reconciliation exception needs the finance role")
+    if not note.strip():
+        raise InvalidInput("a resolution needs a note saying why", "NOTE_REQUIRED")
+    with db.write() as conn:
+        row = conn.execute(select(recon_exceptions).where(recon_exceptions.c.id == exception_id)).first()
+        if row is None:
+            raise NotFound(f"no reconciliation exception {exception_id}")
+        if row.state != "OPEN":
+            raise Conflict(f"exception {exception_id} is already {row.state}")
+        if row.caused_by is not None and row.caused_by == principal:
+            raise SelfApproval("an exception cannot be resolved by the principal whose action caused it")
+        conn.execute(
+            update(recon_exceptions)
+            .where(recon_exceptions.c.id == exception_id, recon_exceptions.c.state == "OPEN")
+            .values(state="RESOLVED", resolved_by=principal, note=note.strip(), resolved_at=now_iso())
+        )
+        audit.append(
+            conn,
+            principal=principal,
+            action="recon.exception.resolve",
+            object_type="recon_exception",
+            object_id=str(exception_id),
+            before="OPEN",
+            after="RESOLVED",
+            detail={"kind": row.kind, "note": note.strip()[:500]},
+        )

@@ -1,0 +1,524 @@
+"""Match bank entries to our payment lines: exact references, then batch totals, then suggestions.
+
+Three passes, in order of trust:
+
+1. **Exact references**: the end-to-end reference, our batch reference + line sequence (the join key of
+   the Chinese protocols), or a UETR already tied to one of our lines by an earlier matched entry.
+2. **Batch reference + totals**: a batch-booked statement debit naming our batch reference (PmtInfId,
+   MsgId) claims the batch's executed lines when its amount equals their sum; otherwise it is a
+   ``PARTIAL_BATCH`` exception and claims nothing.
+3. **Amount + date window + account**: an unexplained debit on a fund account with exactly the amount of
+   an unbooked line sent from that account within :data:`DATE_WINDOW_DAYS` becomes a *suggestion* only;
+   a person confirms it (:func:`confirm_suggestion`).
+
+A line is claimed at most once per role (``result``, ``booking``, ``return``); the unique constraint on
+``recon_matches`` enforces it, and the matcher sees existing claims first so that a second entry for the
+same line becomes an exception, not a second claim. Every write is "insert unless it exists", keyed by
+unique constraints, so running again changes nothing, and a run stopped half-way resumes where it was.
+
+The hot path (:func:`match_exact`) is a dict join over in-memory tuples; the lines and entries are loaded
+by SQL in chunks of :data:`CHUNK` rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.engine import Connection
+
+from gateway.clock import now_iso
+from gateway.errors import Conflict, NotFound
+from gateway.storage import Database
+from gateway.storage.tables import batch_lines
+from gateway.storage.tables_dispatch import submissions
+from gateway.storage.tables_recon import (
+    recon_entries,
+    recon_matches,
+    recon_statements,
+    recon_suggestions,
+)
+from reconciliation import exceptions as exc_mod
+from reconciliation._upsert import insert_ignore
+
+CHUNK = 50_000
+DATE_WINDOW_DAYS = 3
+
+RESULT, BOOKING, RETURN = "result", "booking", "return"
+
+_FINAL_RESULTS = frozenset({"SETTLED", "REJECTED", "CANCELLED"})
+
+
+@dataclass(slots=True)
+class Line:
+    id: int
+    batch_id: int
+    submission_id: int
+    seq: int
+    e2e: str
+    amount: int
+    state: str
+    fund_account: str
+    bank_reference: str
+    bank_code: str
+    sent_day: date | None
+
+
+@dataclass(slots=True)
+class Index:
+    """Our released lines, keyed every way an entry can name them."""
+
+    lines: dict[int, Line] = field(default_factory=dict)
+    by_e2e: dict[str, int] = field(default_factory=dict)
+    by_batch_seq: dict[tuple[str, int], int] = field(default_factory=dict)
+    by_submission_seq: dict[tuple[str, int], int] = field(default_factory=dict)
+    by_batch: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    fund_accounts: set[str] = field(default_factory=set)
+
+    def add(self, line: Line) -> None:
+        self.lines[line.id] = line
+        self.by_e2e[line.e2e] = line.id
+        self.by_batch_seq[(line.bank_reference, line.seq)] = line.id
+        self.by_submission_seq[(str(line.submission_id), line.seq)] = line.id
+        self.by_batch[line.bank_reference].append(line.id)
+        self.fund_accounts.add(line.fund_account)
+
+
+def role_of(kind: str, status: str, direction: str | None, reversal: bool) -> str | None:
+    """Which claim an entry makes on a line, or None when it makes none (pending, information)."""
+    if status == "RETURNED" or reversal:
+        return RETURN
+    if kind == "STATUS":
+        return RESULT if status in _FINAL_RESULTS else None
+    if kind == "BOOKED" and direction == "DEBIT" and status in ("BOOKED", "SETTLED"):
+        return BOOKING
+    if kind == "BOOKED" and direction == "CREDIT" and status == "BOOKED":
+        return RETURN  # money back on the 支出户 is a return whatever the bank calls it
+    return None
+
+
+def match_exact(
+    entries: Iterable[tuple[int, str | None, str | None, int | None, str | None]],
+    by_e2e: dict[str, int],
+    by_batch_seq: dict[tuple[str, int], int],
+    by_uetr: dict[str, int],
+) -> Iterator[tuple[int, int, str]]:
+    """(entry id, line id, rule) for every entry one of whose references names a line.
+
+    ``entries`` are (id, e2e_ref, batch_ref, line_seq, uetr) tuples. This is the hot path: plain dict
+    lookups, no objects built per entry that does not match.
+    """
+    get_e2e = by_e2e.get
+    get_bs = by_batch_seq.get
+    get_uetr = by_uetr.get
+    for entry_id, e2e, batch_ref, seq, uetr in entries:
+        if e2e is not None:
+            line_id = get_e2e(e2e)
+            if line_id is not None:
+                yield entry_id, line_id, "E2E"
+                continue
+        if seq is not None and batch_ref is not None:
+            line_id = get_bs((batch_ref, seq))
+            if line_id is not None:
+                yield entry_id, line_id, "BATCH_SEQ"
+                continue
+        if uetr is not None:
+            line_id = get_uetr(uetr)
+            if line_id is not None:
+                yield entry_id, line_id, "UETR"
+
+
+def load_index(conn: Connection) -> Index:
+    """Every released line with its submission, in chunks, seq = position in its submission."""
+    idx = Index()
+    s, bl = submissions.c, batch_lines.c
+    last_sub, last_line, seq = -1, -1, 0
+    while True:
+        rows = conn.execute(
+            select(
+                bl.id,
+                bl.batch_id,
+                bl.submission_id,
+                bl.line_number,
+                bl.e2e_ref,
+                bl.amount_fen,
+                bl.state,
+                s.fund_account,
+                s.bank_reference,
+                s.bank_code,
+                s.sent_at,
+                s.created_at,
+            )
+            .join(submissions, s.id == bl.submission_id)
+            .where(
+                (bl.submission_id > last_sub) | and_(bl.submission_id == last_sub, bl.line_number > last_line)
+            )
+            .order_by(bl.submission_id, bl.line_number)
+            .limit(CHUNK)
+        ).all()
+        if not rows:
+            return idx
+        for r in rows:
+            seq = seq + 1 if r.submission_id == last_sub else 1
+            last_sub, last_line = r.submission_id, r.line_number
+            sent = r.sent_at or r.created_at
+            idx.add(
+                Line(
+                    r.id,
+                    r.batch_id,
+                    r.submission_id,
+                    seq,
+                    r.e2e_ref,
+                    r.amount_fen,
+                    r.state,
+                    r.fund_account,
+                    r.bank_reference,
+                    r.bank_code,
+                    date.fromisoformat(sent[:10]) if sent else None,
+                )
+            )
+
+
+def _entries(conn: Connection) -> Iterator[Any]:
+    last = 0
+    e = recon_entries.c
+    while True:
+        rows = conn.execute(
+            select(recon_entries, recon_statements.c.account.label("stmt_account"))
+            .outerjoin(recon_statements, recon_statements.c.id == e.statement_id)
+            .where(e.id > last)
+            .order_by(e.id)
+            .limit(CHUNK)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+@dataclass
+class RunSummary:
+    entries: int = 0
+    new_matches: int = 0
+    new_suggestions: int = 0
+    new_exceptions: int = 0
+    matches_by_rule: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "entries": self.entries,
+            "new_matches": self.new_matches,
+            "new_suggestions": self.new_suggestions,
+            "new_exceptions": self.new_exceptions,
+            "matches_by_rule": dict(sorted(self.matches_by_rule.items())),
+        }
+
+
+class _Run:
+    def __init__(self, conn: Connection, today: date, cutoff_days: int) -> None:
+        self.conn = conn
+        self.today = today
+        self.cutoff_days = cutoff_days
+        self.idx = load_index(conn)
+        self.claims: dict[tuple[int, str], int] = {
+            (r.line_id, r.role): r.entry_id
+            for r in conn.execute(
+                select(recon_matches.c.line_id, recon_matches.c.role, recon_matches.c.entry_id)
+            )
+        }
+        self.summary = RunSummary()
+        self.exceptions = exc_mod.Recorder(conn)
+        self.by_uetr: dict[str, int] = {}
+        self._by_amount: dict[int, list[Line]] | None = None
+
+    def claim(self, entry: Any, line_id: int, role: str, rule: str) -> bool:
+        """Claim ``line_id`` for ``entry`` in ``role``; False (and an exception) when another entry has it."""
+        holder = self.claims.get((line_id, role))
+        if holder == entry.id:
+            return True
+        line = self.idx.lines[line_id]
+        if holder is not None:
+            kind = exc_mod.DUPLICATE_CREDIT if role == RETURN else exc_mod.DUPLICATE_ENTRY
+            self.exceptions.open(
+                kind,
+                f"entry:{entry.id}",
+                entry_id=entry.id,
+                line_id=line_id,
+                batch_id=line.batch_id,
+                account=line.fund_account,
+                amount_minor=entry.amount_minor,
+                detail=f"line {line.e2e} already claimed as {role} by entry {holder}",
+            )
+            return False
+        added = insert_ignore(
+            self.conn,
+            recon_matches,
+            {
+                "line_id": line_id,
+                "role": role,
+                "entry_id": entry.id,
+                "rule": rule,
+                "amount_minor": entry.amount_minor,
+                "matched_at": now_iso(),
+            },
+        )
+        self.claims[(line_id, role)] = entry.id
+        if added:
+            self.summary.new_matches += 1
+            self.summary.matches_by_rule[rule] = self.summary.matches_by_rule.get(rule, 0) + 1
+        return True
+
+    def run(self) -> RunSummary:
+        entries = list(_entries(self.conn))
+        self.summary.entries = len(entries)
+        known_accounts = self.idx.fund_accounts
+        parents = {e.parent_id for e in entries if e.parent_id is not None}
+        rows = []
+        for e in entries:
+            account = e.account or e.stmt_account
+            if (
+                account is not None
+                and e.source_format in exc_mod.STATEMENT_FORMATS
+                and account not in known_accounts
+            ):
+                continue  # reported once per statement by the statement checks
+            if e.batch_booked and e.id in parents:
+                continue  # its listed parts are matched one by one
+            rows.append(e)
+        by_id = {e.id: e for e in rows}
+        # Pass 1: exact references. UETRs learnt from matched entries let later entries join by UETR.
+        matched: set[int] = set()
+        for stage in (0, 1):
+            keyed = [
+                (e.id, e.e2e_ref, e.batch_ref, e.line_seq, e.uetr)
+                for e in rows
+                if e.id not in matched and (stage == 0 or e.uetr is not None)
+            ]
+            keys_by_batch = self.idx.by_batch_seq
+            if stage == 0:
+                # BankLink pushes name the submission, not the batch reference.
+                keyed = [
+                    (i, e2e, br if br is not None else _submission_key(by_id[i]), seq, u)
+                    for i, e2e, br, seq, u in keyed
+                ]
+                keys_by_batch = {**self.idx.by_batch_seq, **self.idx.by_submission_seq}
+            for entry_id, line_id, rule in match_exact(keyed, self.idx.by_e2e, keys_by_batch, self.by_uetr):
+                matched.add(entry_id)
+                e = by_id[entry_id]
+                if e.uetr:
+                    self.by_uetr.setdefault(e.uetr, line_id)
+                self._on_exact(e, line_id, rule)
+        # Pass 2 and 3 for what is left.
+        for e in rows:
+            if e.id in matched:
+                continue
+            role = role_of(e.kind, e.status, e.direction, e.reversal)
+            if role == BOOKING and e.parent_id is None and self._batch_total(e):
+                continue
+            if role == BOOKING:
+                if not self._suggest(e):
+                    self.exceptions.open(
+                        exc_mod.UNKNOWN_DEBIT,
+                        f"entry:{e.id}",
+                        entry_id=e.id,
+                        account=e.account or e.stmt_account,
+                        amount_minor=e.amount_minor,
+                        detail=f"debit at {e.position} names none of our lines",
+                    )
+            elif role == RETURN:
+                self.exceptions.open(
+                    exc_mod.REVERSAL_WITHOUT_ORIGINAL,
+                    f"entry:{e.id}",
+                    entry_id=e.id,
+                    account=e.account or e.stmt_account,
+                    amount_minor=e.amount_minor,
+                    reason_code=e.reason_code,
+                    detail=f"return or reversal at {e.position} names none of our lines",
+                )
+        self.summary.new_exceptions = self.exceptions.added
+        return self.summary
+
+    def _on_exact(self, e: Any, line_id: int, rule: str) -> None:
+        role = role_of(e.kind, e.status, e.direction, e.reversal)
+        if role is None:
+            return
+        line = self.idx.lines[line_id]
+        if not self.claim(e, line_id, role, rule):
+            return
+        if e.amount_minor is not None and e.amount_minor != line.amount:
+            self.exceptions.open(
+                exc_mod.AMOUNT_MISMATCH,
+                f"entry:{e.id}",
+                entry_id=e.id,
+                line_id=line_id,
+                batch_id=line.batch_id,
+                account=line.fund_account,
+                amount_minor=e.amount_minor - line.amount,
+                detail=f"line {line.e2e}: bank {e.amount_minor} fen, sent {line.amount} fen",
+            )
+        if role == RESULT and e.status in ("REJECTED", "CANCELLED"):
+            self.exceptions.open(
+                exc_mod.REJECTED,
+                f"line:{line_id}",
+                entry_id=e.id,
+                line_id=line_id,
+                batch_id=line.batch_id,
+                account=line.fund_account,
+                amount_minor=line.amount,
+                reason_code=e.reason_code,
+                detail=f"line {line.e2e} rejected ({e.reason_code or e.raw_code or 'no reason'})",
+            )
+        if role != RETURN:
+            return
+        account = e.account or e.stmt_account
+        elsewhere = account is not None and e.source_format in exc_mod.STATEMENT_FORMATS
+        elsewhere = elsewhere and account != line.fund_account
+        why = e.reason_code or e.raw_code or "no reason"
+        if elsewhere:
+            # The money must come back to the 支出户 it left; anywhere else is its own break.
+            self.exceptions.open(
+                exc_mod.RETURN_TO_OTHER_ACCOUNT,
+                f"entry:{e.id}",
+                entry_id=e.id,
+                line_id=line_id,
+                batch_id=line.batch_id,
+                account=account,
+                amount_minor=e.amount_minor,
+                reason_code=e.reason_code,
+                detail=f"return of line {line.e2e} ({why}) arrived on another account than its 支出户",
+            )
+            return
+        self.exceptions.open(
+            exc_mod.RETURNED_AFTER_SETTLEMENT,
+            f"line:{line_id}",
+            entry_id=e.id,
+            line_id=line_id,
+            batch_id=line.batch_id,
+            account=line.fund_account,
+            amount_minor=line.amount,
+            reason_code=e.reason_code,
+            detail=f"line {line.e2e} returned ({why})",
+        )
+
+    def _batch_total(self, e: Any) -> bool:
+        """A lump debit naming one of our batches: claims its executed lines, or is a partial batch."""
+        ref = e.batch_ref or e.message_ref
+        if ref is None or ref not in self.idx.by_batch or e.line_seq is not None:
+            return False
+        line_ids = self.idx.by_batch[ref]
+        failed = {lid for lid in line_ids if self._rejected(lid)}
+        executed = [lid for lid in line_ids if lid not in failed]
+        expected = sum(self.idx.lines[lid].amount for lid in executed)
+        if e.amount_minor != expected or (e.nb_of_txs is not None and e.nb_of_txs != len(executed)):
+            line = self.idx.lines[line_ids[0]]
+            self.exceptions.open(
+                exc_mod.PARTIAL_BATCH,
+                f"entry:{e.id}",
+                entry_id=e.id,
+                batch_id=line.batch_id,
+                account=line.fund_account,
+                amount_minor=(e.amount_minor or 0) - expected,
+                detail=f"lump debit of {e.amount_minor} fen for batch {ref}; its executed lines add up to "
+                f"{expected} fen over {len(executed)} line(s)",
+            )
+            return True
+        for lid in executed:
+            self.claim(e, lid, BOOKING, "BATCH_TOTAL")
+        return True
+
+    def _rejected(self, line_id: int) -> bool:
+        holder = self.claims.get((line_id, RESULT))
+        if holder is None:
+            return self.idx.lines[line_id].state == "FAILED"
+        status = self.conn.execute(
+            select(recon_entries.c.status).where(recon_entries.c.id == holder)
+        ).scalar()
+        return status in ("REJECTED", "CANCELLED")
+
+    def _suggest(self, e: Any) -> bool:
+        account = e.account or e.stmt_account
+        day = e.booking_date or e.value_date
+        if e.amount_minor is None or day is None:
+            return False
+        booked = date.fromisoformat(day)
+        window = timedelta(days=DATE_WINDOW_DAYS)
+        found = False
+        if self._by_amount is None:
+            self._by_amount = defaultdict(list)
+            for one in self.idx.lines.values():
+                self._by_amount[one.amount].append(one)
+        for line in self._by_amount.get(e.amount_minor, ()):
+            if (line.id, BOOKING) in self.claims:
+                continue
+            if account is not None and line.fund_account != account:
+                continue
+            if line.sent_day is None or abs(line.sent_day - booked) > window:
+                continue
+            found = True
+            if insert_ignore(
+                self.conn,
+                recon_suggestions,
+                {"entry_id": e.id, "line_id": line.id, "state": "OPEN", "created_at": now_iso()},
+            ):
+                self.summary.new_suggestions += 1
+        return found
+
+
+def _submission_key(e: Any) -> str | None:
+    return e.message_ref if e.source_format == "banklink_push" else None
+
+
+def run(db: Database, *, today: date | None = None, cutoff_days: int = 5) -> RunSummary:
+    """One reconciliation run in one transaction: matches, suggestions, then every exception check."""
+    today = today or date.today()
+    with db.write() as conn:
+        r = _Run(conn, today, cutoff_days)
+        summary = r.run()
+        exc_mod.check_statements(conn, r.exceptions, r.idx.fund_accounts)
+        exc_mod.check_unmatched(conn, r.exceptions, r.idx, r.claims, today, cutoff_days)
+        summary.new_exceptions = r.exceptions.added
+        return summary
+
+
+def confirm_suggestion(db: Database, suggestion_id: int, principal: str) -> None:
+    """A person confirms a suggested match: the line is claimed as booked by that entry."""
+    with db.write() as conn:
+        row = conn.execute(select(recon_suggestions).where(recon_suggestions.c.id == suggestion_id)).first()
+        if row is None:
+            raise NotFound(f"no match suggestion {suggestion_id}")
+        if row.state != "OPEN":
+            raise Conflict(f"suggestion {suggestion_id} is {row.state}")
+        taken = conn.execute(
+            select(recon_matches.c.id).where(
+                recon_matches.c.line_id == row.line_id, recon_matches.c.role == BOOKING
+            )
+        ).first()
+        if taken is not None:
+            raise Conflict(f"the line of suggestion {suggestion_id} is already booked by another entry")
+        entry = conn.execute(
+            select(recon_entries.c.amount_minor).where(recon_entries.c.id == row.entry_id)
+        ).one()
+        conn.execute(
+            recon_matches.insert().values(
+                line_id=row.line_id,
+                role=BOOKING,
+                entry_id=row.entry_id,
+                rule="CONFIRMED",
+                amount_minor=entry.amount_minor,
+                matched_at=now_iso(),
+            )
+        )
+        conn.execute(
+            recon_suggestions.update()
+            .where(recon_suggestions.c.id == suggestion_id)
+            .values(state="CONFIRMED", decided_by=principal)
+        )
+        conn.execute(
+            recon_suggestions.update()
+            .where(recon_suggestions.c.entry_id == row.entry_id, recon_suggestions.c.id != suggestion_id)
+            .values(state="REJECTED", decided_by=principal)
+        )
