@@ -22,6 +22,7 @@ from gateway import audit
 from gateway.clock import now_iso
 from gateway.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SelfApproval
 from gateway.pii import mask_number
+from gateway.redaction import redact_text
 from gateway.storage import Database
 from gateway.storage.tables import batches
 from gateway.storage.tables_recon import (
@@ -240,30 +241,35 @@ def list_exceptions(
 
 def resolve(db: Database, exception_id: int, *, principal: str, roles: list[str], note: str) -> None:
     """Close one exception with a note: finance only, never by the one who caused it, audited."""
+    with db.write() as conn:
+        resolve_in(conn, exception_id, principal=principal, roles=roles, note=note)
+
+
+def resolve_in(conn: Connection, exception_id: int, *, principal: str, roles: list[str], note: str) -> None:
+    """:func:`resolve` inside the caller's transaction."""
     if FINANCE_ROLE not in roles:
         raise PermissionDenied("resolving a reconciliation exception needs the finance role")
     if not note.strip():
         raise InvalidInput("a resolution needs a note saying why", "NOTE_REQUIRED")
-    with db.write() as conn:
-        row = conn.execute(select(recon_exceptions).where(recon_exceptions.c.id == exception_id)).first()
-        if row is None:
-            raise NotFound(f"no reconciliation exception {exception_id}")
-        if row.state != "OPEN":
-            raise Conflict(f"exception {exception_id} is already {row.state}")
-        if row.caused_by is not None and row.caused_by == principal:
-            raise SelfApproval("an exception cannot be resolved by the principal whose action caused it")
-        conn.execute(
-            update(recon_exceptions)
-            .where(recon_exceptions.c.id == exception_id, recon_exceptions.c.state == "OPEN")
-            .values(state="RESOLVED", resolved_by=principal, note=note.strip(), resolved_at=now_iso())
-        )
-        audit.append(
-            conn,
-            principal=principal,
-            action="recon.exception.resolve",
-            object_type="recon_exception",
-            object_id=str(exception_id),
-            before="OPEN",
-            after="RESOLVED",
-            detail={"kind": row.kind, "note": note.strip()[:500]},
-        )
+    row = conn.execute(select(recon_exceptions).where(recon_exceptions.c.id == exception_id)).first()
+    if row is None:
+        raise NotFound(f"no reconciliation exception {exception_id}")
+    if row.state != "OPEN":
+        raise Conflict(f"exception {exception_id} is already {row.state}")
+    if row.caused_by is not None and row.caused_by == principal:
+        raise SelfApproval("an exception cannot be resolved by the principal whose action caused it")
+    conn.execute(
+        update(recon_exceptions)
+        .where(recon_exceptions.c.id == exception_id, recon_exceptions.c.state == "OPEN")
+        .values(state="RESOLVED", resolved_by=principal, note=note.strip(), resolved_at=now_iso())
+    )
+    audit.append(
+        conn,
+        principal=principal,
+        action="recon.exception.resolve",
+        object_type="recon_exception",
+        object_id=str(exception_id),
+        before="OPEN",
+        after="RESOLVED",
+        detail={"kind": row.kind, "note": redact_text(note.strip())[:500]},
+    )

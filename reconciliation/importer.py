@@ -71,6 +71,21 @@ def import_file(
         return ImportOutcome(row.id, row.format, row.entries, row.statements, True)
 
 
+def import_parsed(
+    conn: Connection, result: Any, digest: str, *, principal: str, account: str | None = None
+) -> ImportOutcome:
+    """Store an already parsed file inside the caller's transaction (the gRPC import makes it one with
+    its request-id record); a content hash seen before stores nothing and says so."""
+    known = conn.execute(
+        select(
+            recon_imports.c.id, recon_imports.c.format, recon_imports.c.entries, recon_imports.c.statements
+        ).where(recon_imports.c.content_hash == digest)
+    ).first()
+    if known is not None:
+        return ImportOutcome(known.id, known.format, known.entries, known.statements, True)
+    return _write(conn, result, digest, principal, account)
+
+
 def _write(conn: Connection, result: Any, digest: str, principal: str, account: str | None) -> ImportOutcome:
     stmt_account = next((s.account for s in result.statements if s.account), None)
     import_id = conn.execute(

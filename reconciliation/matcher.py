@@ -31,8 +31,10 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
+from gateway import audit
 from gateway.clock import now_iso
-from gateway.errors import Conflict, NotFound
+from gateway.errors import Conflict, InvalidInput, NotFound
+from gateway.redaction import redact_text
 from gateway.storage import Database
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import submissions
@@ -474,51 +476,97 @@ def _submission_key(e: Any) -> str | None:
 
 def run(db: Database, *, today: date | None = None, cutoff_days: int = 5) -> RunSummary:
     """One reconciliation run in one transaction: matches, suggestions, then every exception check."""
-    today = today or date.today()
     with db.write() as conn:
-        r = _Run(conn, today, cutoff_days)
-        summary = r.run()
-        exc_mod.check_statements(conn, r.exceptions, r.idx.fund_accounts)
-        exc_mod.check_unmatched(conn, r.exceptions, r.idx, r.claims, today, cutoff_days)
-        summary.new_exceptions = r.exceptions.added
-        return summary
+        return run_in(conn, today=today, cutoff_days=cutoff_days)
+
+
+def run_in(conn: Connection, *, today: date | None = None, cutoff_days: int = 5) -> RunSummary:
+    """:func:`run` inside the caller's transaction."""
+    today = today or date.today()
+    r = _Run(conn, today, cutoff_days)
+    summary = r.run()
+    exc_mod.check_statements(conn, r.exceptions, r.idx.fund_accounts)
+    exc_mod.check_unmatched(conn, r.exceptions, r.idx, r.claims, today, cutoff_days)
+    summary.new_exceptions = r.exceptions.added
+    return summary
 
 
 def confirm_suggestion(db: Database, suggestion_id: int, principal: str) -> None:
     """A person confirms a suggested match: the line is claimed as booked by that entry."""
     with db.write() as conn:
-        row = conn.execute(select(recon_suggestions).where(recon_suggestions.c.id == suggestion_id)).first()
-        if row is None:
-            raise NotFound(f"no match suggestion {suggestion_id}")
-        if row.state != "OPEN":
-            raise Conflict(f"suggestion {suggestion_id} is {row.state}")
-        taken = conn.execute(
-            select(recon_matches.c.id).where(
-                recon_matches.c.line_id == row.line_id, recon_matches.c.role == BOOKING
-            )
-        ).first()
-        if taken is not None:
-            raise Conflict(f"the line of suggestion {suggestion_id} is already booked by another entry")
-        entry = conn.execute(
-            select(recon_entries.c.amount_minor).where(recon_entries.c.id == row.entry_id)
-        ).one()
-        conn.execute(
-            recon_matches.insert().values(
-                line_id=row.line_id,
-                role=BOOKING,
-                entry_id=row.entry_id,
-                rule="CONFIRMED",
-                amount_minor=entry.amount_minor,
-                matched_at=now_iso(),
-            )
+        confirm_in(conn, suggestion_id, principal)
+
+
+def confirm_in(conn: Connection, suggestion_id: int, principal: str) -> None:
+    """The same inside the caller's transaction."""
+    row = conn.execute(select(recon_suggestions).where(recon_suggestions.c.id == suggestion_id)).first()
+    if row is None:
+        raise NotFound(f"no match suggestion {suggestion_id}")
+    if row.state != "OPEN":
+        raise Conflict(f"suggestion {suggestion_id} is {row.state}")
+    taken = conn.execute(
+        select(recon_matches.c.id).where(
+            recon_matches.c.line_id == row.line_id, recon_matches.c.role == BOOKING
         )
-        conn.execute(
-            recon_suggestions.update()
-            .where(recon_suggestions.c.id == suggestion_id)
-            .values(state="CONFIRMED", decided_by=principal)
+    ).first()
+    if taken is not None:
+        raise Conflict(f"the line of suggestion {suggestion_id} is already booked by another entry")
+    entry = conn.execute(select(recon_entries.c.amount_minor).where(recon_entries.c.id == row.entry_id)).one()
+    conn.execute(
+        recon_matches.insert().values(
+            line_id=row.line_id,
+            role=BOOKING,
+            entry_id=row.entry_id,
+            rule="CONFIRMED",
+            amount_minor=entry.amount_minor,
+            matched_at=now_iso(),
         )
-        conn.execute(
-            recon_suggestions.update()
-            .where(recon_suggestions.c.entry_id == row.entry_id, recon_suggestions.c.id != suggestion_id)
-            .values(state="REJECTED", decided_by=principal)
+    )
+    conn.execute(
+        recon_suggestions.update()
+        .where(recon_suggestions.c.id == suggestion_id)
+        .values(state="CONFIRMED", decided_by=principal)
+    )
+    conn.execute(
+        recon_suggestions.update()
+        .where(recon_suggestions.c.entry_id == row.entry_id, recon_suggestions.c.id != suggestion_id)
+        .values(state="REJECTED", decided_by=principal)
+    )
+    audit.append(
+        conn,
+        principal=principal,
+        action="recon.suggestion.confirm",
+        object_type="recon_suggestion",
+        object_id=str(suggestion_id),
+        before="OPEN",
+        after="CONFIRMED",
+        detail={"line_id": row.line_id, "entry_id": row.entry_id},
+    )
+
+
+def dismiss_in(conn: Connection, suggestion_id: int, principal: str, note: str) -> None:
+    """A person says a suggestion is wrong: the entry and the line stay unmatched; audited with why."""
+    if not note.strip():
+        raise InvalidInput(
+            "say why the suggestion is wrong (note)", "NOTE_REQUIRED", metadata={"field": "note"}
         )
+    row = conn.execute(select(recon_suggestions).where(recon_suggestions.c.id == suggestion_id)).first()
+    if row is None:
+        raise NotFound(f"no match suggestion {suggestion_id}")
+    if row.state != "OPEN":
+        raise Conflict(f"suggestion {suggestion_id} is {row.state}")
+    conn.execute(
+        recon_suggestions.update()
+        .where(recon_suggestions.c.id == suggestion_id, recon_suggestions.c.state == "OPEN")
+        .values(state="REJECTED", decided_by=principal)
+    )
+    audit.append(
+        conn,
+        principal=principal,
+        action="recon.suggestion.dismiss",
+        object_type="recon_suggestion",
+        object_id=str(suggestion_id),
+        before="OPEN",
+        after="REJECTED",
+        detail={"line_id": row.line_id, "entry_id": row.entry_id, "note": redact_text(note.strip())[:500]},
+    )
