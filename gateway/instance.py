@@ -28,6 +28,8 @@ DEMO_PRINCIPALS: dict[str, list[str]] = {
     "lead:chen": ["officer", "approver"],
     "approver:li": ["approver"],
     "finance:zhao": ["finance"],
+    # A second finance officer: an exception is never resolved by the one whose action caused it.
+    "finance:qian": ["finance"],
     "auditor:sun": ["auditor"],
     "admin:zhou": ["admin"],
     "admin:wu": ["admin"],

@@ -480,10 +480,18 @@ def run(db: Database, *, today: date | None = None, cutoff_days: int = 5) -> Run
         return run_in(conn, today=today, cutoff_days=cutoff_days)
 
 
-def run_in(conn: Connection, *, today: date | None = None, cutoff_days: int = 5) -> RunSummary:
-    """:func:`run` inside the caller's transaction."""
+def run_in(
+    conn: Connection,
+    *,
+    today: date | None = None,
+    cutoff_days: int = 5,
+    fund_accounts: frozenset[str] = frozenset(),
+) -> RunSummary:
+    """:func:`run` inside the caller's transaction. ``fund_accounts`` are the configured 支出户: known
+    even before any batch paid from them (a statement of a new fund's account is not "unknown")."""
     today = today or date.today()
     r = _Run(conn, today, cutoff_days)
+    r.idx.fund_accounts |= set(fund_accounts)
     summary = r.run()
     exc_mod.check_statements(conn, r.exceptions, r.idx.fund_accounts)
     exc_mod.check_unmatched(conn, r.exceptions, r.idx, r.claims, today, cutoff_days)
@@ -497,8 +505,8 @@ def confirm_suggestion(db: Database, suggestion_id: int, principal: str) -> None
         confirm_in(conn, suggestion_id, principal)
 
 
-def confirm_in(conn: Connection, suggestion_id: int, principal: str) -> None:
-    """The same inside the caller's transaction."""
+def confirm_in(conn: Connection, suggestion_id: int, principal: str) -> int:
+    """:func:`confirm_suggestion` inside the caller's transaction; returns the line now booked."""
     row = conn.execute(select(recon_suggestions).where(recon_suggestions.c.id == suggestion_id)).first()
     if row is None:
         raise NotFound(f"no match suggestion {suggestion_id}")
@@ -542,6 +550,7 @@ def confirm_in(conn: Connection, suggestion_id: int, principal: str) -> None:
         after="CONFIRMED",
         detail={"line_id": row.line_id, "entry_id": row.entry_id},
     )
+    return row.line_id
 
 
 def dismiss_in(conn: Connection, suggestion_id: int, principal: str, note: str) -> None:

@@ -16,6 +16,7 @@ from gateway.services.admin import AdminServicer
 from gateway.services.banklink import BankLinkServicer
 from gateway.services.base import AppContext, fill_unimplemented
 from gateway.services.disbursement import DisbursementServicer
+from gateway.services.reconciliation import ReconciliationServicer
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,10 @@ SERVICES: list[ServiceSpec] = [
     ),
     ServiceSpec(
         _svc(reconciliation_pb2, "ReconciliationService").full_name,
-        _placeholder(
-            reconciliation_pb2_grpc.ReconciliationServiceServicer,
+        fill_unimplemented(
+            ReconciliationServicer,
             _svc(reconciliation_pb2, "ReconciliationService"),
-            "reconciliation",
+            "settlement report",
         ),
         reconciliation_pb2_grpc.add_ReconciliationServiceServicer_to_server,
     ),

@@ -5,6 +5,7 @@ from gateway.storage import (
     tables_dispatch,  # noqa: F401 - registers the dispatch tables on the metadata
     tables_dispatch_controls,  # noqa: F401 - registers the dispatch-control tables
     tables_recon,  # noqa: F401 - registers the reconciliation tables
+    tables_recon_runs,  # noqa: F401 - registers the reconciliation-run table
 )
 from gateway.storage.database import Database, migrate
 

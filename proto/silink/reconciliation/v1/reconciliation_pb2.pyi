@@ -22,6 +22,8 @@ class EvidenceFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVIDENCE_FORMAT_DIRECT_LINK_JSON: _ClassVar[EvidenceFormat]
     EVIDENCE_FORMAT_FIXED_WIDTH: _ClassVar[EvidenceFormat]
     EVIDENCE_FORMAT_TABULAR_STATEMENT: _ClassVar[EvidenceFormat]
+    EVIDENCE_FORMAT_BANKLINK_PUSH: _ClassVar[EvidenceFormat]
+    EVIDENCE_FORMAT_MT942: _ClassVar[EvidenceFormat]
 
 class ExceptionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -38,6 +40,8 @@ class ExceptionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EXCEPTION_KIND_BALANCE_BREAK: _ClassVar[ExceptionKind]
     EXCEPTION_KIND_SEQUENCE_GAP: _ClassVar[ExceptionKind]
     EXCEPTION_KIND_RETURN_TO_WRONG_ACCOUNT: _ClassVar[ExceptionKind]
+    EXCEPTION_KIND_DUPLICATE_ENTRY: _ClassVar[ExceptionKind]
+    EXCEPTION_KIND_CONTROL_BREAK: _ClassVar[ExceptionKind]
 EVIDENCE_FORMAT_UNSPECIFIED: EvidenceFormat
 EVIDENCE_FORMAT_PAIN_002: EvidenceFormat
 EVIDENCE_FORMAT_CAMT_053: EvidenceFormat
@@ -46,6 +50,8 @@ EVIDENCE_FORMAT_MT940: EvidenceFormat
 EVIDENCE_FORMAT_DIRECT_LINK_JSON: EvidenceFormat
 EVIDENCE_FORMAT_FIXED_WIDTH: EvidenceFormat
 EVIDENCE_FORMAT_TABULAR_STATEMENT: EvidenceFormat
+EVIDENCE_FORMAT_BANKLINK_PUSH: EvidenceFormat
+EVIDENCE_FORMAT_MT942: EvidenceFormat
 EXCEPTION_KIND_UNSPECIFIED: ExceptionKind
 EXCEPTION_KIND_UNMATCHED_PAST_CUTOFF: ExceptionKind
 EXCEPTION_KIND_UNKNOWN_DEBIT: ExceptionKind
@@ -59,6 +65,8 @@ EXCEPTION_KIND_PARTIAL_BATCH: ExceptionKind
 EXCEPTION_KIND_BALANCE_BREAK: ExceptionKind
 EXCEPTION_KIND_SEQUENCE_GAP: ExceptionKind
 EXCEPTION_KIND_RETURN_TO_WRONG_ACCOUNT: ExceptionKind
+EXCEPTION_KIND_DUPLICATE_ENTRY: ExceptionKind
+EXCEPTION_KIND_CONTROL_BREAK: ExceptionKind
 
 class ImportEvidenceRequest(_message.Message):
     __slots__ = ("header", "chunk")

@@ -187,7 +187,7 @@ class ReconciliationServiceServicer:
 
     def MarkLinesFailed(self, request, context):
         """Marks submitted lines failed by hand, for banks that return no machine-readable results. All lines
-        must be in state SUBMITTED, ACCEPTED or UNKNOWN, or none is changed (INVALID_TRANSITION).
+        must be in state SUBMITTED, ACCEPTED, UNKNOWN or MANUAL, or none is changed (INVALID_TRANSITION).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
