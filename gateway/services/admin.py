@@ -9,7 +9,7 @@ from silink.admin.v1 import admin_pb2, admin_pb2_grpc
 from silink.common.v1 import common_pb2
 
 from gateway import audit
-from gateway.domain import persons
+from gateway.domain import account_feed, persons
 from gateway.errors import InvalidInput, NotFound
 from gateway.idempotency import run_once
 from gateway.pii import mask_number
@@ -115,6 +115,66 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         finally:
             spool.remove()
         return admin_pb2.ImportPersonStatusResponse.FromString(body)
+
+    async def ImportPayeeAccounts(self, request_iterator, context: grpc.aio.ServicerContext):
+        principal = current().name
+        first = await anext(request_iterator, None)
+        if first is None or not first.HasField("header"):
+            raise InvalidInput("the first message must be the import header", "HEADER_FIRST")
+        header = first.header
+        if not header.request_id:
+            raise InvalidInput("request_id is required", "FIELD_REQUIRED", metadata={"field": "request_id"})
+
+        def only_updates(msg) -> None:
+            if not msg.HasField("update"):
+                raise InvalidInput("only the first message may be a header", "HEADER_FIRST")
+
+        spool, phash = await receive(first, request_iterator, self.ctx.cfg.home / "spool", only_updates)
+        try:
+            body = await in_thread(self._import_accounts, principal, header, spool, phash)
+        finally:
+            spool.remove()
+        return admin_pb2.ImportPayeeAccountsResponse.FromString(body)
+
+    def _import_accounts(self, principal: str, header, spool: Spool, phash: bytes) -> bytes:
+        def updates():
+            for msg in spool.messages(admin_pb2.ImportPayeeAccountsRequest):
+                u = msg.update
+                yield account_feed.AccountUpdate(
+                    line=u.line_number,
+                    id_type=common_pb2.IdType.Name(u.id_type).removeprefix("ID_TYPE_") if u.id_type else "",
+                    id_number=u.id_number,
+                    account=u.account,
+                    account_type=(
+                        common_pb2.AccountType.Name(u.account_type).removeprefix("ACCOUNT_TYPE_")
+                        if u.account_type
+                        else "CARD"
+                    ),
+                    bank_code=u.bank_code,
+                    change_ref=u.change_ref,
+                )
+
+        def effect(conn) -> bytes:
+            res = account_feed.apply_account_changes(
+                conn, self.ctx.protector, updates(), principal=principal, feed_name=header.source_name
+            )
+            return admin_pb2.ImportPayeeAccountsResponse(
+                received_count=res.received,
+                recorded_count=res.recorded,
+                repeated_count=res.repeated,
+                rejected_count=res.rejected,
+                line_errors=[line_error_pb(e) for e in res.errors[:100]],
+            ).SerializeToString()
+
+        body, _ = run_once(
+            self.ctx.db,
+            principal=principal,
+            method="/silink.admin.v1.AdminService/ImportPayeeAccounts",
+            request_id=header.request_id,
+            payload=phash,
+            effect=effect,
+        )
+        return body
 
     def _import_status(self, principal: str, header, spool: Spool, phash: bytes) -> bytes:
         key = {"principal": principal, "method": _METHOD_IMPORT, "request_id": header.request_id}

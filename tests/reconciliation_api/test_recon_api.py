@@ -3,6 +3,9 @@ of the corrected ones, evidence import, a run, and the exception workflow with i
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 import uuid
 from datetime import date
@@ -23,7 +26,7 @@ from gateway.server.status import error_info_of
 from gateway.storage import Database
 from gateway.storage.tables import audit_log
 from reconciliation.camt053_writer import Booking, render_statement
-from tests.batches.conftest import PERIOD, Api
+from tests.batches.conftest import PERIOD, Api, valid_ids
 from tests.dispatch.conftest import set_bank_options
 
 FUND_ACCOUNT = "370100000000100001"
@@ -62,8 +65,7 @@ def _reason(err: grpc.RpcError) -> str:
 
 
 def _released_to_403(who, tmp_path, payees: int) -> str:
-    path = tmp_path / "payroll.csv"
-    generate_payroll(path, PayrollSpec(payees=payees, seed=17, bank_codes=("403",), period=PERIOD))
+    path = _payroll(tmp_path, payees)
     created = who("officer:wang").submit(path)
     approver = who("approver:li")
     approver.approve(created.batch)
@@ -71,6 +73,13 @@ def _released_to_403(who, tmp_path, payees: int) -> str:
         dpb.ReleaseBatchRequest(request_id=uuid.uuid4().hex, batch_id=created.batch.batch_id), timeout=60
     )
     return created.batch.batch_id
+
+
+def _payroll(tmp_path, payees: int):
+    path = tmp_path / "payroll.csv"
+    if not path.exists():
+        generate_payroll(path, PayrollSpec(payees=payees, seed=17, bank_codes=("403",), period=PERIOD))
+    return path
 
 
 def _wait_open(api, batch_id: str, count: int) -> list[dpb.BatchLine]:
@@ -264,10 +273,6 @@ def test_statement_import_run_and_the_exception_workflow(who, tmp_path):
 
 
 def _cli(home, *argv: str) -> dict:
-    import json
-    import subprocess
-    import sys
-
     done = subprocess.run(
         [sys.executable, "-m", "gateway.cli.main", *argv, "--dir", str(home), "--json"],
         capture_output=True,
@@ -325,6 +330,43 @@ def test_the_finance_commands_end_to_end(who, tmp_path, server):
 
 
 def json_text(obj) -> str:
-    import json
-
     return json.dumps(obj, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_account_feed_makes_failed_lines_reissuable_by_batch(who, tmp_path, server):
+    """`silink persons accounts` records corrected accounts (bad rows reported, replays ignored);
+    `silink reissue --batch` then takes exactly the failed lines whose payee has one."""
+    home = server.home
+    batch_id = _released_to_403(who, tmp_path, 3)
+    lines = _wait_open(who("finance:zhao"), batch_id, 3)
+    by_number = {ln.line_number: ln for ln in lines}
+    ids = valid_ids(_payroll(tmp_path, 3))
+    failed = [by_number[n] for n in sorted(by_number)[:2]]
+    _cli(
+        home, "recon", "mark-failed", *[ln.line_id for ln in failed], "--reason", "ACCOUNT_CLOSED",
+        "--note", "销户", "--as", "finance:zhao",
+    )  # fmt: skip
+    good = "621799" + "000000031337"
+    good += luhn_check_digit(good)
+    feed = tmp_path / "changes.csv"
+    feed.write_text(
+        "身份证号,银行账号,变更编号\n"
+        f"{ids[failed[0].line_number]},{good},CHG-1\n"
+        f"{ids[failed[1].line_number]},6217990000000313370,CHG-2\n",  # wrong check digit
+        encoding="utf-8",
+    )
+    argv = [sys.executable, "-m", "gateway.cli.main", "persons", "accounts", str(feed), "--feed", "core"]
+    argv += ["--dir", str(home), "--as", "admin:zhou", "--json"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr  # one row rejected
+    result = json.loads(done.stdout)
+    assert (result["recorded_count"], result["rejected_count"]) == ("1", "1")
+    (error,) = result["line_errors"]
+    assert error["line_number"] == "3" and error["field"] == "account"
+    assert good not in done.stdout and ids[failed[1].line_number] not in done.stdout
+    again = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert json.loads(again.stdout)["repeated_count"] == "1"  # the replay records nothing
+
+    new = _cli(home, "reissue", "--batch", batch_id, "--as", "finance:zhao")
+    assert new["line_count"] == "1" and new["total_amount_fen"] == str(failed[0].amount_fen)

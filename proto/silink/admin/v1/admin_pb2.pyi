@@ -214,6 +214,54 @@ class ImportPersonStatusResponse(_message.Message):
     line_errors: _containers.RepeatedCompositeFieldContainer[_common_pb2.LineError]
     def __init__(self, received_count: _Optional[int] = ..., applied_count: _Optional[int] = ..., unchanged_count: _Optional[int] = ..., rejected_count: _Optional[int] = ..., lines_held_count: _Optional[int] = ..., lines_released_count: _Optional[int] = ..., line_errors: _Optional[_Iterable[_Union[_common_pb2.LineError, _Mapping]]] = ...) -> None: ...
 
+class ImportPayeeAccountsRequest(_message.Message):
+    __slots__ = ("header", "update")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_FIELD_NUMBER: _ClassVar[int]
+    header: PayeeAccountImportHeader
+    update: PayeeAccountUpdate
+    def __init__(self, header: _Optional[_Union[PayeeAccountImportHeader, _Mapping]] = ..., update: _Optional[_Union[PayeeAccountUpdate, _Mapping]] = ...) -> None: ...
+
+class PayeeAccountImportHeader(_message.Message):
+    __slots__ = ("request_id", "source_name")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    source_name: str
+    def __init__(self, request_id: _Optional[str] = ..., source_name: _Optional[str] = ...) -> None: ...
+
+class PayeeAccountUpdate(_message.Message):
+    __slots__ = ("line_number", "id_type", "id_number", "account", "account_type", "bank_code", "change_ref")
+    LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ID_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_REF_FIELD_NUMBER: _ClassVar[int]
+    line_number: int
+    id_type: _common_pb2.IdType
+    id_number: str
+    account: str
+    account_type: _common_pb2.AccountType
+    bank_code: str
+    change_ref: str
+    def __init__(self, line_number: _Optional[int] = ..., id_type: _Optional[_Union[_common_pb2.IdType, str]] = ..., id_number: _Optional[str] = ..., account: _Optional[str] = ..., account_type: _Optional[_Union[_common_pb2.AccountType, str]] = ..., bank_code: _Optional[str] = ..., change_ref: _Optional[str] = ...) -> None: ...
+
+class ImportPayeeAccountsResponse(_message.Message):
+    __slots__ = ("received_count", "recorded_count", "repeated_count", "rejected_count", "line_errors")
+    RECEIVED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REPEATED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LINE_ERRORS_FIELD_NUMBER: _ClassVar[int]
+    received_count: int
+    recorded_count: int
+    repeated_count: int
+    rejected_count: int
+    line_errors: _containers.RepeatedCompositeFieldContainer[_common_pb2.LineError]
+    def __init__(self, received_count: _Optional[int] = ..., recorded_count: _Optional[int] = ..., repeated_count: _Optional[int] = ..., rejected_count: _Optional[int] = ..., line_errors: _Optional[_Iterable[_Union[_common_pb2.LineError, _Mapping]]] = ...) -> None: ...
+
 class Key(_message.Message):
     __slots__ = ("name", "purpose", "algorithm", "state", "primary_version", "versions", "backend")
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):

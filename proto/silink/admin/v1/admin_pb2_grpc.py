@@ -64,6 +64,11 @@ class AdminServiceStub:
                 request_serializer=silink_dot_admin_dot_v1_dot_admin__pb2.ImportPersonStatusRequest.SerializeToString,
                 response_deserializer=silink_dot_admin_dot_v1_dot_admin__pb2.ImportPersonStatusResponse.FromString,
                 _registered_method=True)
+        self.ImportPayeeAccounts = channel.stream_unary(
+                '/silink.admin.v1.AdminService/ImportPayeeAccounts',
+                request_serializer=silink_dot_admin_dot_v1_dot_admin__pb2.ImportPayeeAccountsRequest.SerializeToString,
+                response_deserializer=silink_dot_admin_dot_v1_dot_admin__pb2.ImportPayeeAccountsResponse.FromString,
+                _registered_method=True)
         self.ListKeys = channel.unary_unary(
                 '/silink.admin.v1.AdminService/ListKeys',
                 request_serializer=silink_dot_admin_dot_v1_dot_admin__pb2.ListKeysRequest.SerializeToString,
@@ -130,6 +135,16 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportPayeeAccounts(self, request_iterator, context):
+        """Imports payees' corrected disbursement accounts from the person/account feed, streamed one update
+        per message after a header. Valid updates are recorded (re-issue and future batches use them); each
+        bad one is reported with its line and the others still apply. An update whose change_ref was
+        recorded before from the same feed records nothing again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListKeys(self, request, context):
         """Lists the named keys of the key store with their versions (never key material).
         """
@@ -185,6 +200,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ImportPersonStatus,
                     request_deserializer=silink_dot_admin_dot_v1_dot_admin__pb2.ImportPersonStatusRequest.FromString,
                     response_serializer=silink_dot_admin_dot_v1_dot_admin__pb2.ImportPersonStatusResponse.SerializeToString,
+            ),
+            'ImportPayeeAccounts': grpc.stream_unary_rpc_method_handler(
+                    servicer.ImportPayeeAccounts,
+                    request_deserializer=silink_dot_admin_dot_v1_dot_admin__pb2.ImportPayeeAccountsRequest.FromString,
+                    response_serializer=silink_dot_admin_dot_v1_dot_admin__pb2.ImportPayeeAccountsResponse.SerializeToString,
             ),
             'ListKeys': grpc.unary_unary_rpc_method_handler(
                     servicer.ListKeys,
@@ -347,6 +367,33 @@ class AdminService:
             '/silink.admin.v1.AdminService/ImportPersonStatus',
             silink_dot_admin_dot_v1_dot_admin__pb2.ImportPersonStatusRequest.SerializeToString,
             silink_dot_admin_dot_v1_dot_admin__pb2.ImportPersonStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportPayeeAccounts(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/silink.admin.v1.AdminService/ImportPayeeAccounts',
+            silink_dot_admin_dot_v1_dot_admin__pb2.ImportPayeeAccountsRequest.SerializeToString,
+            silink_dot_admin_dot_v1_dot_admin__pb2.ImportPayeeAccountsResponse.FromString,
             options,
             channel_credentials,
             insecure,
