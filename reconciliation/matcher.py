@@ -31,8 +31,11 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
+from adapters.contract import FailureReason, LineOutcome, LineResult
+from adapters.iso20022._codes import reason_of
 from gateway import audit
 from gateway.clock import now_iso
+from gateway.dispatch.lines import apply_results
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.redaction import redact_text
 from gateway.storage import Database
@@ -53,6 +56,9 @@ DATE_WINDOW_DAYS = 3
 RESULT, BOOKING, RETURN = "result", "booking", "return"
 
 _FINAL_RESULTS = frozenset({"SETTLED", "REJECTED", "CANCELLED"})
+
+
+SYSTEM = "system:reconciliation"
 
 
 @dataclass(slots=True)
@@ -405,6 +411,29 @@ class _Run:
             reason_code=e.reason_code,
             detail=f"line {line.e2e} returned ({why})",
         )
+        self._settle_return(e, line)
+
+    def _settle_return(self, e: Any, line: Line) -> None:
+        """The money is back on the 支出户: a PAID line becomes RETURNED, with the bank's reason, so that
+        settlement counts it as returned and re-issue may pay it again. Only this move, only from PAID:
+        a line the bank already reported returned stays as it is."""
+        if line.state != "PAID":
+            return
+        code = e.reason_code or e.raw_code
+        result = LineResult(
+            outcome=LineOutcome.RETURNED,
+            end_to_end_ref=line.e2e,
+            reason=reason_of(code) if code else FailureReason.UNKNOWN,
+            reason_code_list="return",
+            raw_code=(code or "")[:40],
+            raw_text="",
+            value_date=e.value_date or e.booking_date or "",
+            amount_fen=e.amount_minor,
+        )
+        apply_results(
+            self.conn, line.submission_id, [result], principal=SYSTEM, cause="recon.statement_return"
+        )
+        line.state = "RETURNED"
 
     def _batch_total(self, e: Any) -> bool:
         """A lump debit naming one of our batches: claims its executed lines, or is a partial batch."""
