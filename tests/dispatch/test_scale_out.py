@@ -16,6 +16,8 @@ from tests.dispatch.conftest import point_bank_at
 LINES = 100_000
 
 
+# 100,000 lines through two processes: minutes on a busy 2-core machine, so more than the default 300 s.
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_two_dispatcher_processes_share_the_work_and_send_each_line_once(instance, iso_bank, tmp_path):
     """100,000 lines: both dispatcher processes send submissions, none is sent twice, every line ends."""

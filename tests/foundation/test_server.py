@@ -95,13 +95,13 @@ def test_unbuilt_methods_answer_unimplemented_with_error_info(server):
         from silink.reconciliation.v1 import reconciliation_pb2, reconciliation_pb2_grpc
 
         with pytest.raises(grpc.RpcError) as exc:
-            reconciliation_pb2_grpc.ReconciliationServiceStub(ch).ListExceptions(
-                reconciliation_pb2.ListExceptionsRequest(), timeout=10
+            reconciliation_pb2_grpc.ReconciliationServiceStub(ch).GetSettlementReport(
+                reconciliation_pb2.GetSettlementReportRequest(batch_id="B1"), timeout=10
             )
     assert exc.value.code() == grpc.StatusCode.UNIMPLEMENTED
     _status, info = _error_info(exc.value)
     assert info.reason == "NOT_YET_AVAILABLE"
-    assert info.metadata["method"].endswith("/ListExceptions")
+    assert info.metadata["method"].endswith("/GetSettlementReport")
 
 
 def test_one_canonical_log_line_per_call(server):
