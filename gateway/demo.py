@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -307,7 +308,10 @@ def _serve_steps(home: Path, sims: list[Sim]) -> None:
         _ok(f"refused: {err.code().name}")
     anon.close()
 
-    _payroll_steps(home, sims)
+    batch, payroll = _payroll_steps(home, sims)
+    from gateway.demo_recon import reconciliation_steps
+
+    reconciliation_steps(home, batch, payroll)
 
     _step("The auditor verifies the audit hash chain")
     auditor = channel_as(home, "auditor:sun")
@@ -322,7 +326,7 @@ def _serve_steps(home: Path, sims: list[Sim]) -> None:
 PERIOD = "2026-11"
 
 
-def _payroll_steps(home: Path, sims: list[Sim]) -> None:
+def _payroll_steps(home: Path, sims: list[Sim]) -> tuple[Any, Path]:
     import collections
     import time as _time
     import uuid
@@ -490,6 +494,7 @@ def _payroll_steps(home: Path, sims: list[Sim]) -> None:
         )
     for ch in (admin, lead, approver):
         ch.close()
+    return final, payroll
 
 
 def _feed(channel: grpc.Channel, updates: list[tuple[str, str]]):

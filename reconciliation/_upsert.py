@@ -15,3 +15,10 @@ def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> boo
     # RETURNING, not rowcount: the PostgreSQL driver does not report a row count for this statement.
     stmt = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     return conn.execute(stmt).first() is not None
+
+
+def insert_many_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one executemany, skipping any whose unique key exists."""
+    if rows:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)

@@ -48,9 +48,10 @@ from gateway.storage.tables_recon import (
     recon_suggestions,
 )
 from reconciliation import exceptions as exc_mod
-from reconciliation._upsert import insert_ignore
+from reconciliation._upsert import insert_ignore, insert_many_ignore
 
 CHUNK = 50_000
+FLUSH_EVERY = 5_000
 DATE_WINDOW_DAYS = 3
 
 RESULT, BOOKING, RETURN = "result", "booking", "return"
@@ -242,6 +243,7 @@ class _Run:
         self.exceptions = exc_mod.Recorder(conn)
         self.by_uetr: dict[str, int] = {}
         self._by_amount: dict[int, list[Line]] | None = None
+        self._pending: list[dict[str, Any]] = []
 
     def claim(self, entry: Any, line_id: int, role: str, rule: str) -> bool:
         """Claim ``line_id`` for ``entry`` in ``role``; False (and an exception) when another entry has it."""
@@ -262,9 +264,9 @@ class _Run:
                 detail=f"line {line.e2e} already claimed as {role} by entry {holder}",
             )
             return False
-        added = insert_ignore(
-            self.conn,
-            recon_matches,
+        # ``claims`` holds every claim of this transaction, so this one is new: it is written with the
+        # others in bulk (one statement per thousands, not one per line; a batch booking claims them all).
+        self._pending.append(
             {
                 "line_id": line_id,
                 "role": role,
@@ -272,13 +274,21 @@ class _Run:
                 "rule": rule,
                 "amount_minor": entry.amount_minor,
                 "matched_at": now_iso(),
-            },
+            }
         )
+        if len(self._pending) >= FLUSH_EVERY:
+            self.flush()
         self.claims[(line_id, role)] = entry.id
-        if added:
-            self.summary.new_matches += 1
-            self.summary.matches_by_rule[rule] = self.summary.matches_by_rule.get(rule, 0) + 1
+        self.summary.new_matches += 1
+        self.summary.matches_by_rule[rule] = self.summary.matches_by_rule.get(rule, 0) + 1
         return True
+
+    def flush(self) -> None:
+        """Write the buffered claims. A concurrent run (PostgreSQL) that claimed one first keeps it: the
+        unique (line, role) constraint decides, and the losing row is skipped."""
+        if self._pending:
+            insert_many_ignore(self.conn, recon_matches, self._pending)
+            self._pending = []
 
     def run(self) -> RunSummary:
         entries = list(_entries(self.conn))
@@ -522,6 +532,7 @@ def run_in(
     r = _Run(conn, today, cutoff_days)
     r.idx.fund_accounts |= set(fund_accounts)
     summary = r.run()
+    r.flush()
     exc_mod.check_statements(conn, r.exceptions, r.idx.fund_accounts)
     exc_mod.check_unmatched(conn, r.exceptions, r.idx, r.claims, today, cutoff_days)
     summary.new_exceptions = r.exceptions.added

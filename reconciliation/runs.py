@@ -121,8 +121,13 @@ def reconcile_account(
     before_suggestion = _max_id(conn, recon_suggestions)
     summary = run_in(conn, today=today, cutoff_days=cutoff_days, fund_accounts=fund_accounts | {account})
     m = recon_matches.c
+    # Lines, not claims: a line matched as result and as booking counts once, with its own amount (a
+    # batch booking's lump amount sits on every one of its claims).
+    new_lines = select(m.line_id).where(m.id > before_match).distinct().subquery()
     matched_count, matched_minor = conn.execute(
-        select(func.count(), func.coalesce(func.sum(m.amount_minor), 0)).where(m.id > before_match)
+        select(func.count(), func.coalesce(func.sum(batch_lines.c.amount_fen), 0)).select_from(
+            new_lines.join(batch_lines, batch_lines.c.id == new_lines.c.line_id)
+        )
     ).one()
     suggestions = int(
         conn.execute(

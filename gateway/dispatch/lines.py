@@ -12,6 +12,7 @@ for reconciliation and the line stays as it was. The allowed moves are one table
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, insert, select, update
@@ -42,6 +43,18 @@ _OUTCOME_STATE = {
     LineOutcome.RETURNED: "RETURNED",
     LineOutcome.UNKNOWN: "UNKNOWN",
 }
+
+
+def iso_day(text: str) -> str | None:
+    """A bank's value date as ``YYYY-MM-DD``: ISO banks send it so, the Chinese protocols ``YYYYMMDD``.
+    Anything else is dropped rather than stored in a shape that date ranges would silently miss."""
+    text = text.strip()[:10]
+    if len(text) == 8 and text.isdigit():
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    try:
+        return _dt.date.fromisoformat(text).isoformat() if len(text) == 10 else None
+    except ValueError:
+        return None
 
 
 def can_move(old: str, new: str) -> bool:
@@ -136,7 +149,9 @@ def apply_results(
                 bank_raw_text=res.raw_text[:500],
             )
         if res.value_date:
-            values["value_date"] = res.value_date[:10]
+            day = iso_day(res.value_date)
+            if day:
+                values["value_date"] = day
         conn.execute(update(batch_lines).where(cols.id == line.id, cols.state == old).values(**values))
         events.append(
             {

@@ -183,8 +183,26 @@ class Dispatcher:
         return len(items)
 
     def run_forever(self, stop: threading.Event, idle_sleep: float = 0.2) -> None:
+        failures = 0
         while not stop.is_set():
-            if self.run_once() == 0:
+            try:
+                worked = self.run_once()
+            except Exception as exc:
+                # The outbox itself could not be read (a database that is down, or locked longer than its
+                # busy timeout by a long transaction): a worker that died here would leave its bank
+                # unserved until a restart. Back off and try again; nothing was claimed.
+                failures += 1
+                log.error(
+                    "dispatch.loop_failed",
+                    worker=self.owner,
+                    error_type=type(exc).__name__,
+                    error=str(exc)[:300],
+                    failures=failures,
+                )
+                stop.wait(min(30.0, idle_sleep * 2 ** min(failures, 8)))
+                continue
+            failures = 0
+            if worked == 0:
                 stop.wait(idle_sleep)
 
     def pickup_forever(self, stop: threading.Event) -> None:
