@@ -189,6 +189,9 @@ class DispatchWorkers:
         self.controls = bank_controls(ctx)
 
     def start(self) -> None:
+        from gateway.dispatch import metrics
+
+        metrics.watch(self.ctx.db)  # the overdue gauges on this process's Prometheus exporter
         pickup = self.count > 0 and bool(folder_banks(self.ctx))
         for n in range(self.count):
             d = make_dispatcher(
