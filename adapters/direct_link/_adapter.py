@@ -237,6 +237,25 @@ class DirectLinkAdapter:
                 )
         return head, body
 
+    def answer_stamp(
+        self, response: WireResponse, ctx: AdapterContext | None = None
+    ) -> tuple[str, object] | None:
+        """The answer's ``(head.nonce, head.resptime)`` for the dispatcher's replay check
+        (:mod:`gateway.dispatch.answers`), read from the verified envelope. ``None`` when the answer cannot
+        be opened (not 200, bad signature, wrong key): the parse methods already refuse those, precisely.
+        A ``resptime`` that is not ``YYYYMMDDhhmmss`` comes back as sent, for the check to refuse."""
+        if response.status != 200:
+            return None
+        ctx = self._read_ctx(ctx)
+        try:
+            head, _ = _envelope.open_envelope(response.body, verifier=ctx.bank_verifier, cipher=ctx.cipher)
+        except InvalidInput:
+            return None
+        nonce = head.get("nonce")
+        resptime = head.get("resptime")
+        stamped = _envelope.parse_wire_time(resptime)
+        return (nonce if isinstance(nonce, str) else ""), (stamped if stamped is not None else str(resptime))
+
     # --- the contract ---------------------------------------------------------------------------------
 
     def render_submission_parts(self, submission: Submission, ctx: AdapterContext) -> list[WireMessage]:

@@ -42,6 +42,7 @@ from adapters.iso20022._wire import (
     SIGNATURE_ATTACHMENT,
     STATUS_PATH,
     XML_CONTENT_TYPE,
+    answer_stamp,
     signature_headers,
     verify_signature,
 )
@@ -123,6 +124,11 @@ class Iso20022Adapter:
     def verify_response(self, response: WireResponse, verifier) -> bool:
         """True when the answer carries a valid detached signature by the bank's key."""
         return verify_signature(response.headers, response.body, verifier) is None
+
+    def answer_stamp(self, response: WireResponse) -> tuple[str, str] | None:
+        """The answer's ``(nonce, timestamp)`` (``X-Silink-Nonce`` / ``X-Silink-Timestamp``) for the
+        dispatcher's replay check (:mod:`gateway.dispatch.answers`); ``None`` when it has no stamp."""
+        return answer_stamp(response.headers)
 
     # -- tables ---------------------------------------------------------------------------------------
 

@@ -72,6 +72,16 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+def answer_stamp(headers: Mapping[str, str]) -> tuple[str, str] | None:
+    """``(nonce, timestamp)`` an answer carries in its headers for the receiver's replay check; ``None``
+    when it carries neither (an unsigned answer, e.g. a front end's 503). One without the other comes back
+    with ``""`` in its place, so the check refuses it as malformed."""
+    nonce, timestamp = header(headers, H_NONCE), header(headers, H_TIMESTAMP)
+    if nonce is None and timestamp is None:
+        return None
+    return nonce or "", timestamp or ""
+
+
 def verify_signature(headers: Mapping[str, str], body: bytes, verifier) -> str | None:
     """``None`` when the headers carry a valid signature of ``body`` by ``verifier``'s key, else the refusal
     code (``SIGNATURE_MISSING`` or ``SIGNATURE_INVALID``). Timestamps and nonces are the receiver's to

@@ -25,6 +25,7 @@ import structlog
 from adapters import registry
 from adapters.contract import AdapterContext
 from gateway.clock import now_iso
+from gateway.dispatch.answers import AnswerCheck, answer_settings
 from gateway.dispatch.controls import BankControls, control_settings
 from gateway.dispatch.folders import FolderTransport, folder_settings
 from gateway.dispatch.routing import signing_key_name
@@ -157,6 +158,7 @@ def make_dispatcher(
     failpoint=None,
     sweep_in_loop: bool = True,
     controls: BankControls | None = None,
+    answers: AnswerCheck | None = None,
 ) -> Dispatcher:
     return Dispatcher(
         ctx.db,
@@ -171,12 +173,18 @@ def make_dispatcher(
         folder_settings=lambda code: folder_settings(ctx.cfg.home, code, ctx.cfg.banks.get(code) or {}),
         sweep_in_loop=sweep_in_loop,
         controls=controls or bank_controls(ctx),
+        answers=answers or answer_check(ctx),
     )
 
 
 def bank_controls(ctx: AppContext) -> BankControls:
     """Breakers and rate buckets for this process, from each bank's ``[banks.X]`` settings."""
     return BankControls(lambda code: control_settings(code, ctx.cfg.banks.get(code) or {}))
+
+
+def answer_check(ctx: AppContext) -> AnswerCheck:
+    """The replay check of bank answers, from each bank's ``[banks.X]`` settings."""
+    return AnswerCheck(ctx.db, lambda code: answer_settings(code, ctx.cfg.banks.get(code) or {}))
 
 
 class DispatchWorkers:
@@ -187,8 +195,12 @@ class DispatchWorkers:
         self.threads: list[threading.Thread] = []
         # One breaker and one rate bucket per bank for the whole process, shared by its workers.
         self.controls = bank_controls(ctx)
+        self.answers = answer_check(ctx)
 
     def start(self) -> None:
+        from gateway.dispatch import metrics
+
+        metrics.watch(self.ctx.db)  # the overdue gauges on this process's Prometheus exporter
         pickup = self.count > 0 and bool(folder_banks(self.ctx))
         for n in range(self.count):
             d = make_dispatcher(
@@ -196,6 +208,7 @@ class DispatchWorkers:
                 owner=f"{socket.gethostname()}:{os.getpid()}:w{n}",
                 sweep_in_loop=not pickup,
                 controls=self.controls,
+                answers=self.answers,
             )
             t = threading.Thread(
                 target=d.run_forever, args=(self.stop_event,), name=f"dispatch-{n}", daemon=True

@@ -50,6 +50,7 @@ from adapters.contract import (
 )
 from gateway.clock import now_iso
 from gateway.dispatch import folders, outbox
+from gateway.dispatch.answers import AnswerCheck, Refusal, record_refusal
 from gateway.dispatch.controls import BankControls, save_breaker
 from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.outbox import WorkItem
@@ -119,6 +120,7 @@ class Dispatcher:
         folder_settings: Callable[[str], folders.FolderSettings] | None = None,
         sweep_in_loop: bool = True,
         controls: BankControls | None = None,
+        answers: AnswerCheck | None = None,
     ) -> None:
         self.db = db
         self.protector = protector
@@ -137,6 +139,8 @@ class Dispatcher:
         self._last_sweep = 0.0
         # Cut-off calendar, circuit breaker and rate limit per bank (None: no gate, as in unit tests).
         self.controls = controls
+        # Replay protection on bank answers (None: answers are not checked, as in unit tests).
+        self.answers = answers
 
     def bound_adapter(self, name: str, ctx: AdapterContext) -> Adapter:
         """The adapter for one call, bound to its context when its parsing needs the bank's keys."""
@@ -266,6 +270,7 @@ class Dispatcher:
         folder = adapter.capabilities.transport == "folder"
         responses: list[WireResponse] = []
         result: SubmitResult | None = None
+        refused: tuple[Refusal, WireResponse] | None = None
         try:
             self.failpoint("before_send")
             for message in messages:
@@ -278,6 +283,12 @@ class Dispatcher:
                 responses.append(response)
                 if folder:
                     continue  # a drop has no answer; the receipt comes through the incoming folder
+                refusal = self._refuse(sub, adapter, response)
+                if refusal is not None:
+                    # A replayed or stale answer says nothing: as if none came (the bank may have the
+                    # submission), so it is inquired, never resent.
+                    refused = (refusal, response)
+                    raise OutcomeUnknown(refusal.describe())
                 result = _merge(result, adapter.parse_submit_response(response, submission))
                 if result.status is not SubmitStatus.ACCEPTED:
                     break  # the bank refused or did not answer a part: send no further part
@@ -306,6 +317,8 @@ class Dispatcher:
         except OutcomeUnknown as exc:
             self._health(sub["bank_code"], ok=False)
             with self.db.write() as conn:
+                if refused is not None:
+                    self._keep_refusal(conn, sub, "submit_response", *refused)
                 if outbox.still_mine(conn, item, self.owner):
                     self._to_unknown(conn, item, sub, str(exc))
             return
@@ -405,15 +418,24 @@ class Dispatcher:
         ctx = self.context_for(sub["bank_code"])
         adapter = self.bound_adapter(sub["adapter"], ctx)
         message = adapter.render_status_query(submission, ctx)
+        refusal: Refusal | None = None
         try:
             response = self.transport_for(sub["bank_code"]).send(message)
+            refusal = self._refuse(sub, adapter, response)
+            if refusal is not None:
+                raise OutcomeUnknown(refusal.describe())  # a replayed or stale answer: as if none came
             result = adapter.parse_status_response(response, submission)
             self._health(sub["bank_code"], ok=True)
         except (NotSent, OutcomeUnknown) as exc:
             self._health(sub["bank_code"], ok=False)
+            refused = (refusal, response) if refusal is not None else None
             response, result = None, SubmitResult(SubmitStatus.UNKNOWN, error=None)
             log.info("dispatch.inquiry_unanswered", submission=sub["bank_reference"], error=str(exc)[:200])
+        else:
+            refused = None
         with self.db.write() as conn:
+            if refused is not None:
+                self._keep_refusal(conn, sub, "status_response", *refused)
             if not outbox.still_mine(conn, item, self.owner):
                 return
             evidence = (
@@ -493,6 +515,39 @@ class Dispatcher:
         log.warning("dispatch.breaker", bank=code, state=snap.state.value, failures=snap.consecutive_failures)
         with self.db.write() as conn:
             save_breaker(conn, code, snap, self.owner)
+
+    def _refuse(self, sub: dict, adapter: Adapter, response: WireResponse) -> Refusal | None:
+        """The replay check of one answer (its own short transaction: called outside any other)."""
+        if self.answers is None:
+            return None
+        refusal = self.answers.check(sub["bank_code"], adapter, response)
+        if refusal is not None:
+            log.warning(
+                "dispatch.answer_replayed",
+                submission=sub["bank_reference"],
+                bank=sub["bank_code"],
+                reason=refusal.reason,
+            )
+        return refusal
+
+    def _keep_refusal(
+        self, conn: Connection, sub: dict, kind: str, refusal: Refusal, response: WireResponse
+    ) -> None:
+        """The refused answer as evidence, and why it was refused (recorded whoever holds the lease now)."""
+        evidence = self._evidence_in(conn, sub, kind, response)
+        record_refusal(
+            conn,
+            bank_code=sub["bank_code"],
+            submission_id=sub["id"],
+            evidence_id=evidence,
+            kind=kind,
+            refusal=refusal,
+        )
+        conn.execute(
+            update(submissions)
+            .where(submissions.c.id == sub["id"])
+            .values(last_error=refusal.describe()[:500], updated_at=now_iso())
+        )
 
     def _note_refused_answer(self, conn: Connection, sub: dict, result: SubmitResult) -> None:
         """An answer we must not use (forged signature, wrong key, garbled but signed): say so where a

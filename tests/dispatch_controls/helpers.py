@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from adapters.contract import (
     AmountUnit,
@@ -17,7 +17,7 @@ from adapters.contract import (
 )
 from gateway.clock import now_iso
 from gateway.storage import Database, migrate
-from gateway.storage.tables import batches
+from gateway.storage.tables import batch_lines, batches
 from gateway.storage.tables_dispatch import outbox, submissions
 
 
@@ -128,3 +128,50 @@ class FakeAdapter:
 
     def parse_status_response(self, response: WireResponse, submission) -> SubmitResult:
         return SubmitResult(SubmitStatus.ACCEPTED, "B1")
+
+
+def add_lines(db: Database, sub_id: int, states: list[str], amount_fen: int = 100) -> list[int]:
+    """Lines of a submission in the given states (masked fake personal data: none is ever read)."""
+    now = now_iso()
+    ids = []
+    with db.write() as conn:
+        batch_id, bank = conn.execute(
+            select(submissions.c.batch_id, submissions.c.bank_code).where(submissions.c.id == sub_id)
+        ).one()
+        start = conn.execute(select(batch_lines.c.id).where(batch_lines.c.batch_id == batch_id)).all()
+        for n, state in enumerate(states, start=len(start) + 1):
+            ids.append(
+                conn.execute(
+                    insert(batch_lines)
+                    .values(
+                        batch_id=batch_id,
+                        line_number=n,
+                        e2e_ref=f"E{sub_id:04d}{n:08d}",
+                        state=state,
+                        benefit="PENSION",
+                        period="2026-11",
+                        id_type="RESIDENT_ID",
+                        account_type="DEBIT_CARD",
+                        bank_code=bank,
+                        amount_fen=amount_fen,
+                        region="370100",
+                        client_ref=f"c{sub_id}-{n}",
+                        id_hash=f"{sub_id:08d}{n:08d}".encode()[:16],
+                        account_hash=b"a" * 16,
+                        pii=b"",
+                        id_masked="3701**********0011",
+                        name_masked="张*",
+                        account_masked="6222********0001",
+                        claim=False,
+                        updated_at=now,
+                        submission_id=sub_id,
+                    )
+                    .returning(batch_lines.c.id)
+                ).scalar_one()
+            )
+    return ids
+
+
+def set_submission(db: Database, sub_id: int, **values) -> None:
+    with db.write() as conn:
+        conn.execute(update(submissions).where(submissions.c.id == sub_id).values(**values))
