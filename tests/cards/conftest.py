@@ -106,3 +106,9 @@ def approve_batch(db, protector, batch_id: int) -> int:
     with db.write() as conn:
         b = batches.get(conn, batch_id)
         return batches.approve(conn, protector, batch_id, APPROVER, b["content_hash"])
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    """Card tests run on SQLite only (the server fixture's instance too): the card SQL is plain Core."""
+    return f"sqlite:///{tmp_path / 'inst.db'}"

@@ -287,6 +287,10 @@ def expire_due(conn: Connection, now: dt.datetime | None = None, principal: str 
     return len(due)
 
 
+class ExpiryDue(Exception):
+    """A read found a temporary loss that has run out: read again in a write transaction."""
+
+
 def _load(
     conn: Connection,
     ctx: Cards,
@@ -295,10 +299,13 @@ def _load(
     id_number: str,
     card_number: str | None,
     now: dt.datetime | None = None,
+    expire: bool = True,
 ) -> dict:
     _admit(ctx, caller, operation)
     card = _find(conn, ctx.protector, id_number, card_number)
     if expiry_due(card, now):
+        if not expire:
+            raise ExpiryDue
         _lift(conn, card, "EXPIRE_LOSS", SYSTEM)
     _check_card(ctx, caller, operation, card, card_number)
     return card
@@ -400,8 +407,11 @@ def view(conn: Connection, ctx: Cards, card: dict) -> dict[str, Any]:
 # -- the operations ----------------------------------------------------------------------------------
 
 
-def get_status(conn: Connection, ctx: Cards, caller: Caller, id_number: str, card_number: str | None) -> dict:
-    card = _load(conn, ctx, caller, "STATUS", id_number, card_number)
+def get_status(
+    conn: Connection, ctx: Cards, caller: Caller, id_number: str, card_number: str | None, expire: bool = True
+) -> dict:
+    """The card's view; with ``expire=False`` (a read transaction) a due expiry raises ExpiryDue."""
+    card = _load(conn, ctx, caller, "STATUS", id_number, card_number, expire=expire)
     return view(conn, ctx, card)
 
 
