@@ -21,7 +21,8 @@ BRANCH = "channel:branch-102-jinan"
 
 
 def ident(n: int) -> str:
-    body = f"3701021960{n % 12 + 1:02d}01{n:03d}"
+    # unique for n below 40,000: the year carries n // 1000, the sequence n % 1000
+    body = f"37010219{60 + n // 1000 % 40:02d}{n % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}"
     return body + resident_id_check_char(body)
 
 

@@ -162,3 +162,28 @@ def test_loss_with_the_financial_account_freezes_it_and_lifting_unfreezes(db, pr
     assert view["bank_leg"]["operation"] == "LIFT_LOSS"
     assert bankleg.send(db, protector, bank, view["bank_leg_id"]) == "CONFIRMED"
     assert _status(db, cards_ctx, 3)["bank_state"] == "NORMAL"
+
+
+def test_the_services_sweep_expires_losses_and_asks_about_open_legs(db, protector, cards_ctx, sim):
+    """The CardService's periodic task: due temporary losses expire, PENDING/UNKNOWN legs are asked about."""
+    from types import SimpleNamespace
+
+    from gateway import audit
+    from gateway.services.base import AppContext
+    from gateway.services.card import CardServicer
+
+    add_card(db, protector, 1, bank="308", bank_state="NOT_ACTIVATED")
+    add_card(db, protector, 3, bank="308")
+    who = caller(cards_ctx, "channel:branch-308")
+    _run(db, ops.activate, cards_ctx, who, ident(1), card_no(1))
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+    _run(db, ops.report_loss, cards_ctx, who, ident(3), card_no(3), "TEMPORARY", now=long_ago)
+    cfg = SimpleNamespace(raw={"cards": {"temporary_loss_days": 7}}, banks={})
+    servicer = CardServicer(
+        AppContext(cfg=cfg, db=db, protector=protector, extras={"card_sender": SimBank(sim)})
+    )
+    assert servicer.sweep_once() == {"expired": 1, "CONFIRMED": 1}
+    assert _status(db, cards_ctx, 1)["bank_state"] == "NORMAL"
+    assert _status(db, cards_ctx, 3)["social_state"] == "NORMAL"
+    assert servicer.sweep_once() == {"expired": 0}
+    assert audit.verify(db).ok
