@@ -205,8 +205,10 @@ def test_ecard_needs_the_holders_token_under_temporary_loss_and_nothing_when_can
     ecard = caller(cards_ctx, "channel:ecard-app")
     assert run(db, ops.get_status, cards_ctx, ecard, ident(1), card_no(1))["social_state"] == "NORMAL"
     run(db, ops.report_loss, cards_ctx, ecard, ident(1), card_no(1), "TEMPORARY")
+    # the holder sees the loss, but changing anything needs the token
+    assert run(db, ops.get_status, cards_ctx, ecard, ident(1), card_no(1))["social_state"] == "TEMPORARY_LOSS"
     with pytest.raises(PermissionDenied) as exc:
-        run(db, ops.get_status, cards_ctx, ecard, ident(1), card_no(1))
+        run(db, ops.lift_loss, cards_ctx, ecard, ident(1), card_no(1))
     assert exc.value.reason == "HOLDER_AUTHORIZATION_REQUIRED"
     wrong = issue_holder_token(protector, card_no(2))
     with pytest.raises(PermissionDenied):

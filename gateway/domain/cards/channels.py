@@ -8,8 +8,9 @@ silink.toml, or else from its name:
 * ``channel:12333[-…]`` — the 12333 hotline (``hotline``);
 * ``channel:kiosk-…`` — a self-service kiosk (``kiosk``);
 * ``channel:ecard-…`` — the electronic social security card (``ecard``): its operations follow the
-  physical card (DOMAIN.md §8): under a temporary loss only with the holder's authorisation token,
-  under 注销 none at all;
+  physical card (DOMAIN.md §8): under a temporary loss every operation that changes the card needs the
+  holder's authorisation token (reading the status does not: the holder must see the loss), under 注销
+  none at all;
 * ``channel:agency-…`` — a social insurance agency counter (``agency``), any bank.
 
 Each kind has the operations it may perform and a rate limit (calls per second, per channel principal),
