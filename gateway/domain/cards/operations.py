@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from gateway import audit
 from gateway.clock import now_iso
@@ -187,9 +187,31 @@ def holder_of(protector: DataProtector, card: dict) -> dict[str, str]:
     return out
 
 
-# Built once: card reads are the hot path of the card service (a status read is three of them).
-_CARD_BY_NUMBER = select(cards).where(cards.c.card_hash == bindparam("h"))
-_CURRENT_CARD = select(cards).where(cards.c.id_hash == bindparam("h"), cards.c.is_current)
+# Built once, one statement: card reads are the hot path of the card service. Besides the card row it
+# brings the id of the card's latest bank leg and the holder's newest disbursement account (masked).
+_payee = payee_accounts_table.c
+_CARD_EXTRAS = (
+    select(func.max(card_bank_legs.c.id))
+    .where(card_bank_legs.c.card_id == cards.c.id)
+    .scalar_subquery()
+    .label("_leg_id"),
+    select(_payee.account_masked)
+    .where(_payee.id_hash == cards.c.id_hash)
+    .order_by(_payee.id.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("_disb_masked"),
+    select(_payee.bank_code)
+    .where(_payee.id_hash == cards.c.id_hash)
+    .order_by(_payee.id.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("_disb_bank"),
+)
+_CARD_BY_NUMBER = select(cards, *_CARD_EXTRAS).where(cards.c.card_hash == bindparam("h"))
+_CURRENT_CARD = select(cards, *_CARD_EXTRAS).where(cards.c.id_hash == bindparam("h"), cards.c.is_current)
+_UPDATE_CARD = update(cards).where(cards.c.id == bindparam("_card_id"))  # SET from the parameters given
+_LEG_BY_ID = select(card_bank_legs).where(card_bank_legs.c.id == bindparam("i"))
 _LATEST_LEG = (
     select(card_bank_legs)
     .where(card_bank_legs.c.card_id == bindparam("c"))
@@ -197,9 +219,9 @@ _LATEST_LEG = (
     .limit(1)
 )
 _DISBURSEMENT = (
-    select(payee_accounts_table.c.account_masked, payee_accounts_table.c.bank_code)
-    .where(payee_accounts_table.c.id_hash == bindparam("h"))
-    .order_by(payee_accounts_table.c.id.desc())
+    select(_payee.account_masked, _payee.bank_code)
+    .where(_payee.id_hash == bindparam("h"))
+    .order_by(_payee.id.desc())
     .limit(1)
 )
 
@@ -258,7 +280,7 @@ def expiry_due(card: dict, now: dt.datetime | None = None) -> bool:
 
 def _set(conn: Connection, card: dict, **values: Any) -> dict:
     values["updated_at"] = now_iso()
-    conn.execute(update(cards).where(cards.c.id == card["id"]).values(**values))
+    conn.execute(_UPDATE_CARD, {"_card_id": card["id"], **values})
     card.update(values)
     return card
 
@@ -332,7 +354,12 @@ def _load(
 
 
 def _open_leg(conn: Connection, card: dict) -> dict | None:
-    row = conn.execute(_LATEST_LEG, {"c": card["id"]}).mappings().first()
+    if "_leg_id" in card:  # read with the card: no leg at all, or its id
+        if card["_leg_id"] is None:
+            return None
+        row = conn.execute(_LEG_BY_ID, {"i": card["_leg_id"]}).mappings().first()
+    else:
+        row = conn.execute(_LATEST_LEG, {"c": card["id"]}).mappings().first()
     return dict(row) if row is not None else None
 
 
@@ -370,6 +397,7 @@ def _start_leg(
         "requested_at": now_iso(),
     }
     leg["id"] = conn.execute(insert(card_bank_legs).values(**leg)).inserted_primary_key[0]
+    card["_leg_id"] = leg["id"]
     audit.append(
         conn,
         principal=caller.principal,
@@ -389,7 +417,11 @@ def _start_leg(
 def view(conn: Connection, ctx: Cards, card: dict) -> dict[str, Any]:
     """What a caller may see of a card: masked values, states, the latest bank leg."""
     # The registry's newest account for the holder, masked (nothing to decrypt for a view).
-    disb = conn.execute(_DISBURSEMENT, {"h": card["id_hash"]}).first()
+    if "_disb_masked" in card:
+        masked, bank = card["_disb_masked"], card["_disb_bank"]
+    else:
+        disb = conn.execute(_DISBURSEMENT, {"h": card["id_hash"]}).first()
+        masked, bank = (disb.account_masked, disb.bank_code) if disb else (None, None)
     leg = _open_leg(conn, card)
     return {
         "card_masked": card["card_masked"],
@@ -399,8 +431,8 @@ def view(conn: Connection, ctx: Cards, card: dict) -> dict[str, Any]:
         "bank_state": card["bank_state"],
         "bank_code": card["bank_code"],
         "account_masked": card["account_masked"],
-        "disbursement_account_masked": disb.account_masked if disb else card["account_masked"],
-        "disbursement_bank_code": disb.bank_code if disb else card["bank_code"],
+        "disbursement_account_masked": masked or card["account_masked"],
+        "disbursement_bank_code": bank or card["bank_code"],
         "payments_held": bool(card["payments_held"]),
         "temp_loss_expires_at": card["temp_loss_expires_at"],
         "issue_date": card["issue_date"],

@@ -9,7 +9,7 @@ the person-status feed also stops this person (its hold is then the feed's to li
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, exists, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, select, update
 
 from gateway import audit
 from gateway.clock import now_iso
@@ -20,18 +20,25 @@ from gateway.storage.tables_cards import cards
 CARD_HOLD = "CARD_LOST"
 
 
-def _line_ids(conn: Connection, id_hash: bytes, account_hash: bytes, state: str) -> list[tuple[int, str]]:
+def _lines_stmt(held: bool):
     cols = batch_lines.c
     q = select(cols.id, cols.e2e_ref).where(
-        cols.id_hash == id_hash,
-        cols.account_hash == account_hash,
-        cols.state == state,
+        cols.id_hash == bindparam("i"),
+        cols.account_hash == bindparam("a"),
+        cols.state == ("HELD" if held else "PENDING"),
         cols.submission_id.is_(None),
         cols.batch_id.in_(holdable_batches_subquery()),
     )
-    if state == "HELD":
-        q = q.where(cols.hold_reason == CARD_HOLD)
-    return [(int(i), str(r)) for i, r in conn.execute(q).all()]
+    return q.where(cols.hold_reason == CARD_HOLD) if held else q
+
+
+# Built once: every loss report and lift runs one of them.
+_PAYABLE, _HELD = _lines_stmt(False), _lines_stmt(True)
+
+
+def _line_ids(conn: Connection, id_hash: bytes, account_hash: bytes, state: str) -> list[tuple[int, str]]:
+    stmt = _HELD if state == "HELD" else _PAYABLE
+    return [(int(i), str(r)) for i, r in conn.execute(stmt, {"i": id_hash, "a": account_hash}).all()]
 
 
 def _move(conn: Connection, lines, to_state: str, principal: str, card_ref: str) -> int:
