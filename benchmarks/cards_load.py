@@ -2,13 +2,15 @@
 
     .venv/bin/python -m benchmarks.cards_load [--seconds 60] [--rate 500] [--cards 2000] [--concurrency 64]
 
-Starts `silink serve --role api` on a fresh SQLite instance, registers ``--cards`` cards of bank 102,
+Starts `silink serve --role api` (``--servers N`` processes sharing the database) on a fresh SQLite
+instance, registers ``--cards`` cards of bank 102,
 then sends calls at a fixed rate (open loop: a late answer does not slow the sender down) from several
 bank-branch channels (`channel:branch-102-N`, each with its own rate bucket, raised for the run). The mix
 is 80 % GetCardStatus and 20 % mutating calls (ReportLoss temporary, then LiftLoss of the same card:
 each a write transaction with audit and a payment-hold check). Bank legs are left out: their latency is
 the bank's (the answer shows them PENDING and they are sent after the reply), so none of these calls
-waits for a simulated bank. Prints one JSON line: achieved calls/s, p50, p99, max, errors by code.
+waits for a simulated bank. 200 warm-up calls (TLS handshakes) are not counted. Prints one JSON line:
+achieved calls/s, p50, p99, max, errors by code.
 """
 
 from __future__ import annotations
@@ -74,9 +76,16 @@ def _channel(home: Path, principal: str, target: str) -> grpc.aio.Channel:
 
 
 async def _run(
-    home: Path, target: str, seconds: float, rate: float, cards: int, concurrency: int, writes: float
+    home: Path,
+    target: str | list[str],
+    seconds: float,
+    rate: float,
+    cards: int,
+    concurrency: int,
+    writes: float,
 ) -> dict:
-    chans = [_channel(home, f"channel:branch-102-{i}", target) for i in range(CHANNELS)]
+    targets = [target] if isinstance(target, str) else target
+    chans = [_channel(home, f"channel:branch-102-{i}", targets[i % len(targets)]) for i in range(CHANNELS)]
     stubs = [card_pb2_grpc.CardServiceStub(c) for c in chans]
     rng = random.Random(7)
     lost: set[int] = set()
@@ -124,6 +133,14 @@ async def _run(
                 busy.discard(n)
             sem.release()
 
+    # Warm up (TLS handshakes, first statements compiled), then forget what was measured.
+    warm: list[asyncio.Task] = []
+    for k in range(200):
+        await sem.acquire()
+        warm.append(asyncio.create_task(one(k)))
+    await asyncio.gather(*warm)
+    latencies.clear()
+    errors.clear()
     tasks: list[asyncio.Task] = []
     start = time.perf_counter()
     i = 0
@@ -165,17 +182,29 @@ def main() -> None:
     ap.add_argument("--cards", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--writes", type=float, default=0.2, help="share of mutating calls (default 0.2)")
+    ap.add_argument("--servers", type=int, default=1, help="API processes sharing the database (default 1)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="silink-cards-bench-") as tmp:
         home = Path(tmp) / "inst"
         _prepare(home, args.cards)
-        server = ServerProcess(home, "--role", "api")
+        # Each process writes run/serve.json when it listens; it is read before the next one starts.
+        servers = [ServerProcess(home, "--role", "api") for _ in range(args.servers)]
         try:
             result = asyncio.run(
-                _run(home, server.target, args.seconds, args.rate, args.cards, args.concurrency, args.writes)
+                _run(
+                    home,
+                    [srv.target for srv in servers],
+                    args.seconds,
+                    args.rate,
+                    args.cards,
+                    args.concurrency,
+                    args.writes,
+                )
             )
         finally:
-            server.stop()
+            for srv in servers:
+                srv.stop()
+        result["servers"] = args.servers
     print(json.dumps(result))
 
 
