@@ -354,7 +354,13 @@ def _payroll_steps(home: Path, sims: list[Sim]) -> tuple[Any, Path]:
 
     _step("The person-status feed reports three payees who must not be paid")
     ids: dict[int, str] = {}
-    validate_file(payroll, on_valid=lambda v: ids.__setitem__(v.line, v.id_number) if len(ids) < 50 else None)
+    payees: dict[int, object] = {}  # the same first lines, whole, for the card-service steps
+    validate_file(
+        payroll,
+        on_valid=lambda v: (
+            (ids.__setitem__(v.line, v.id_number), payees.__setitem__(v.line, v)) if len(ids) < 50 else None
+        ),
+    )
     picks = sorted(ids)
     admin = channel_as(home, "admin:zhou")
     fed = _feed(
@@ -421,6 +427,7 @@ def _payroll_steps(home: Path, sims: list[Sim]) -> tuple[Any, Path]:
         .batch
     )
     _ok(f"{approved.batch_id} APPROVED by {approved.approver}")
+    _card_steps(home, approver, approved.batch_id, [payees[n] for n in picks[12:]])
 
     _step("Batch summary at approval")
     print_batch(approved, console)
@@ -516,3 +523,79 @@ def _feed(channel: grpc.Channel, updates: list[tuple[str, str]]):
             )
 
     return admin_pb2_grpc.AdminServiceStub(channel).ImportPersonStatus(msgs(), timeout=60)
+
+
+def _card_steps(home: Path, reader: grpc.Channel, batch_id: str, candidates: list) -> None:
+    """Card services (DOMAIN.md §8): a bank branch reports a payee's card lost before dispatch, the
+    payee's line is held; the loss is lifted and the line is released with the rest of the batch."""
+    import uuid
+
+    from silink.card.v1 import card_pb2 as cpb
+    from silink.card.v1 import card_pb2_grpc
+    from silink.disbursement.v1 import disbursement_pb2 as dpb
+    from silink.disbursement.v1 import disbursement_pb2_grpc
+
+    from gateway.domain.cards.operations import register_card
+    from gateway.server.app import build_context
+
+    payee = next(v for v in candidates if v.bank_code == "102" and v.account_type == "CARD")
+    card_number = "B41537138"
+    ctx = build_context(load_config(home))
+    try:
+        with ctx.db.write() as conn:
+            register_card(
+                conn,
+                ctx.protector,
+                id_number=payee.id_number,
+                name=payee.name,
+                card_number=card_number,
+                bank_code="102",
+                account=payee.account,
+                principal="system:card-platform",
+                social_state="NORMAL",
+                bank_state="NORMAL",
+            )
+    finally:
+        ctx.db.dispose()
+    batches = disbursement_pb2_grpc.DisbursementServiceStub(reader)
+
+    def card_lost_lines() -> int:
+        b = batches.GetBatch(dpb.GetBatchRequest(batch_id=batch_id), timeout=60).batch
+        return sum(t.line_count for t in b.hold_totals if t.hold_reason == dpb.HOLD_REASON_CARD_LOST)
+
+    before = card_lost_lines()
+    _step("Card services: the ICBC branch (channel:branch-102) reports a payee's card lost before dispatch")
+    with channel_as(home, "channel:branch-102") as ch:
+        cards = card_pb2_grpc.CardServiceStub(ch)
+        status = cards.ReportLoss(
+            cpb.ReportLossRequest(
+                request_id=uuid.uuid4().hex,
+                id_number=payee.id_number,
+                card_number=card_number,
+                loss_kind=cpb.LOSS_KIND_TEMPORARY,
+                outlet_code="370102001",
+                operator_id="teller-07",
+            ),
+            timeout=60,
+        ).card_status
+        held = card_lost_lines()
+        if held != before + 1 or not status.payments_held:
+            raise DemoFailed(f"the loss report held {held - before} lines, expected 1")
+        _ok(
+            f"card {status.card_number_masked} of {status.name_masked}: TEMPORARY_LOSS until "
+            f"{status.temporary_loss_expire_time.ToJsonString()[:10]}; the payee's line is HELD (CARD_LOST)"
+        )
+        _step("The holder finds the card; the branch lifts the loss (解挂) and the line is released")
+        status = cards.LiftLoss(
+            cpb.LiftLossRequest(
+                request_id=uuid.uuid4().hex,
+                id_number=payee.id_number,
+                card_number=card_number,
+                outlet_code="370102001",
+                operator_id="teller-07",
+            ),
+            timeout=60,
+        ).card_status
+        if card_lost_lines() != before or status.payments_held:
+            raise DemoFailed("lifting the loss did not release the line")
+        _ok(f"card {status.card_number_masked}: NORMAL; the line is PENDING again and goes out on release")

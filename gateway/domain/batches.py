@@ -469,6 +469,9 @@ def approve(
             metadata={"batch_id": batch_ref(batch_id)},
         )
     held = _hold_gated_lines(conn, batch_id)
+    from gateway.domain.cards.payments import hold_at_approval  # here: the card domain imports this module
+
+    held += hold_at_approval(conn, batch_id)  # lines to a card reported lost (DOMAIN.md §8)
     now = now_iso()
     _set_state(conn, batch, "APPROVED", principal, "batch.approve", approver=principal, approved_at=now)
     return held

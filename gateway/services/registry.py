@@ -15,6 +15,7 @@ from silink.reconciliation.v1 import reconciliation_pb2, reconciliation_pb2_grpc
 from gateway.services.admin import AdminServicer
 from gateway.services.banklink import BankLinkServicer
 from gateway.services.base import AppContext, fill_unimplemented
+from gateway.services.card import CardServicer
 from gateway.services.disbursement import DisbursementServicer
 from gateway.services.reconciliation import ReconciliationServicer
 
@@ -60,7 +61,7 @@ SERVICES: list[ServiceSpec] = [
     ),
     ServiceSpec(
         _svc(card_pb2, "CardService").full_name,
-        _placeholder(card_pb2_grpc.CardServiceServicer, _svc(card_pb2, "CardService"), "card services"),
+        fill_unimplemented(CardServicer, _svc(card_pb2, "CardService"), "card services"),
         card_pb2_grpc.add_CardServiceServicer_to_server,
     ),
     ServiceSpec(
