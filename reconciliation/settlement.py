@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -295,9 +296,12 @@ def build_settlement(
     as_of: date | None = None,
     batch_ids: list[int] | None = None,
     fund: str | None = None,
+    bank_names: Mapping[str, str] | None = None,
 ) -> Settlement:
     """The settlement of every released line (or of some batches, or one fund), as of ``as_of``
-    (default today) for ageing. Reads only."""
+    (default today) for ageing. ``bank_names`` (code → name, from the instance's bank settings) label
+    the banks. Reads only."""
+    names = bank_names or {}
     as_of = as_of or date.today()
     evidence = _evidence(conn)
     total = GroupSettlement("total", "ALL", "all lines")
@@ -318,7 +322,7 @@ def build_settlement(
         amount = r.amount_fen
         total.add(outcome, reason, amount)
         group("batch", batch_ref(r.batch_id), f"{r.fund} {r.period}").add(outcome, reason, amount)
-        group("bank", r.bank_code, f"bank {r.bank_code}").add(outcome, reason, amount)
+        group("bank", r.bank_code, _bank_label(r.bank_code, names)).add(outcome, reason, amount)
         group("fund", r.fund, r.fund).add(outcome, reason, amount)
         if outcome == UNMATCHED:
             sent = (r.sent_at or r.created_at)[:10]
@@ -355,6 +359,11 @@ def build_settlement(
         buckets,
         sorted(actions.values(), key=lambda a: (a.action, a.person_id)),
     )
+
+
+def _bank_label(code: str, names: Mapping[str, str]) -> str:
+    name = names.get(code)
+    return f"{name} ({code})" if name else f"bank {code}"
 
 
 def _age(buckets: list[AgeingBucket], as_of: date, day: str, amount: int, *, internal: bool) -> None:

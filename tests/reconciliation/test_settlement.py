@@ -54,15 +54,16 @@ def test_outcomes_reasons_and_groups(db, tmp_path: Path) -> None:
     assert b1.sent == _t(8, sum(a)) and b1.state(S.PAID) == _t(4, a[0] + a[1] + a[3] + a[5])
     b2 = batches_[f"B{m['s2'].batch_id:08d}"]
     assert b2.by_state == {S.PAID: _t(3, 180_000)}  # booked as one lump
-    assert [g.key for g in st.banks] == ["105", "308"]
+    assert [(g.key, g.label) for g in st.banks] == [("105", "bank 105"), ("308", "bank 308")]
     assert st.banks[0].by_state == {S.UNMATCHED: _t(2, 9_900)}
     assert {g.key: g.sent.count for g in st.funds} == {"MEDICAL_AID": 2, "PENSION_EMPLOYEE": 14}
     # Filters narrow the lines and leave the bank-side ageing out.
     with db.read() as conn:
         one = S.build_settlement(conn, as_of=TODAY, batch_ids=[m["s2"].batch_id])
-        aid = S.build_settlement(conn, as_of=TODAY, fund="MEDICAL_AID")
+        aid = S.build_settlement(conn, as_of=TODAY, fund="MEDICAL_AID", bank_names={"105": "建设银行"})
     assert one.total.sent == _t(3, 180_000) and [g.key for g in one.batches] == [b2.key]
     assert aid.total.sent == _t(2, 9_900) and sum(b.bank.count for b in aid.ageing) == 0
+    assert [g.label for g in aid.banks] == ["建设银行 (105)"]
     json.dumps(st.as_json())  # serialisable as it stands
 
 
