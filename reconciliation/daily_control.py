@@ -24,7 +24,8 @@ The checks (each failed one is named in ``breaks``):
 Lines still in flight (no result, nothing booked) break nothing: the unmatched-past-cut-off exception is
 what catches a line that stays silent. A day that disagrees opens one ``CONTROL_BREAK`` exception
 (subject ``control:<account>:<day>``); recomputing with new evidence updates the open exception's figures
-rather than opening another. Running again on the same evidence changes nothing.
+rather than opening another, and clears it once the day agrees. Running again on the same evidence changes
+nothing.
 """
 
 from __future__ import annotations
@@ -351,6 +352,10 @@ def run_daily_control(
             row.computed_at = old.computed_at
         if not row.agrees:
             _open_break(conn, recorder, row)
+        else:
+            exc_mod.clear(
+                conn, exc_mod.CONTROL_BREAK, f"control:{row.account}:{row.day}", why="the day agrees now"
+            )
     return rows
 
 

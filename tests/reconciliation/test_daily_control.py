@@ -202,6 +202,29 @@ def test_new_evidence_updates_the_open_break(db, tmp_path: Path) -> None:
         now = conn.execute(select(recon_exceptions).where(recon_exceptions.c.kind == X.CONTROL_BREAK)).all()
         stored = conn.execute(select(recon_daily_controls)).one()
     assert len(now) == 1 and now[0].id == first.id and now[0].amount_minor == -8_000
+    assert now[0].state == "OPEN"
     assert stored.statement_debit_minor == 7_000 and json.loads(stored.ledger_states) == {
         "SETTLED": [2, 15_000]
     }
+
+    # The second debit arrives: the day agrees, and its break is cleared (not resolved by a person).
+    stmt2 = tmp_path / "camt053_A_104.xml"
+    stmt2.write_bytes(
+        render_statement(
+            account=FUND_A,
+            statement_id="A-104",
+            sequence=2,
+            opening_fen=10**9,
+            bookings=[Booking(8_000, False, BOOKED, end_to_end_id=s.e2e[1])],
+            day=BOOKED,
+        )
+    )
+    import_file(db, stmt2, principal="import:clerk")
+    run(db, today=TODAY)
+    with db.write() as conn:
+        (row,) = run_daily_control(conn)
+    assert row.agrees
+    with db.read() as conn:
+        done = conn.execute(select(recon_exceptions).where(recon_exceptions.c.id == first.id)).one()
+    assert (done.state, done.resolved_by) == (X.CLEARED, X.SYSTEM_PRINCIPAL)
+    assert [v.id for v in X.list_exceptions(db, state="OPEN") if v.kind == X.CONTROL_BREAK] == []
