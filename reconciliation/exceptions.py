@@ -6,6 +6,11 @@ so finding the same break again (a re-run) changes nothing.
 
 Resolution needs a principal with the finance role, a note, and someone other than the principal whose
 action caused the break (who imported the evidence, or who released the batch); it is audited.
+
+A break that later evidence removes (a line that was silent past the cut-off gets its result; a day whose
+control disagreed now agrees) is ``CLEARED`` by the run that sees it, with a note saying why, audited under
+:data:`SYSTEM_PRINCIPAL`. Without that, the exceptions left open would depend on the order the files came
+in and when reconciliation ran; with it, the same evidence leaves the same open exceptions.
 """
 
 from __future__ import annotations
@@ -69,6 +74,8 @@ KINDS = (
 STATEMENT_FORMATS = frozenset({"camt.053", "camt.054", "mt940", "mt942"})
 
 FINANCE_ROLE = "finance"
+SYSTEM_PRINCIPAL = "system:reconciliation"
+OPEN, RESOLVED, CLEARED = "OPEN", "RESOLVED", "CLEARED"
 
 
 class Recorder:
@@ -106,6 +113,30 @@ class Recorder:
                 .where(recon_entries.c.id == entry_id)
             ).scalar()
         return None
+
+
+def clear(conn: Connection, kind: str, subject: str, *, why: str) -> bool:
+    """Close an OPEN exception whose break no longer exists; True when one was cleared."""
+    x = recon_exceptions.c
+    row = conn.execute(select(x.id).where(x.kind == kind, x.subject == subject, x.state == OPEN)).first()
+    if row is None:
+        return False
+    conn.execute(
+        update(recon_exceptions)
+        .where(x.id == row.id, x.state == OPEN)
+        .values(state=CLEARED, resolved_by=SYSTEM_PRINCIPAL, note=why[:500], resolved_at=now_iso())
+    )
+    audit.append(
+        conn,
+        principal=SYSTEM_PRINCIPAL,
+        action="recon.exception.clear",
+        object_type="recon_exception",
+        object_id=str(row.id),
+        before=OPEN,
+        after=CLEARED,
+        detail={"kind": kind, "why": why[:500]},
+    )
+    return True
 
 
 def check_statements(conn: Connection, rec: Recorder, fund_accounts: set[str]) -> None:
@@ -158,10 +189,17 @@ def check_unmatched(
 ) -> None:
     """Lines sent before the cut-off with neither a bank result nor a booking."""
     cutoff = today - timedelta(days=cutoff_days)
+    x = recon_exceptions.c
+    reported = {
+        r.line_id
+        for r in conn.execute(select(x.line_id).where(x.kind == UNMATCHED_INTERNAL, x.state == OPEN))
+    }
     for line in idx.lines.values():
-        if line.sent_day is None or line.sent_day >= cutoff:
-            continue
         if (line.id, "result") in claims or (line.id, "booking") in claims:
+            if line.id in reported:
+                clear(conn, UNMATCHED_INTERNAL, f"line:{line.id}", why="a bank result or booking arrived")
+            continue
+        if line.sent_day is None or line.sent_day >= cutoff:
             continue
         rec.open(
             UNMATCHED_INTERNAL,

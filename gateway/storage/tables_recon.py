@@ -129,7 +129,7 @@ recon_exceptions = Table(
     Column("reason_code", String(20), nullable=True),
     Column("detail", Text, nullable=False),  # no personal data
     Column("caused_by", String(200), nullable=True),  # the principal whose action it came from
-    Column("state", String(10), nullable=False),  # OPEN | RESOLVED
+    Column("state", String(10), nullable=False),  # OPEN | RESOLVED | CLEARED (the break went away)
     Column("resolved_by", String(200), nullable=True),
     Column("note", Text, nullable=True),
     Column("resolved_at", String(32), nullable=True),
@@ -143,11 +143,26 @@ recon_daily_controls = Table(
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("account", String(40), nullable=False),
     Column("day", String(10), nullable=False),
-    Column("ledger_sent_minor", BigInteger, nullable=False),  # what the gateway sent that day
-    Column("bank_paid_minor", BigInteger, nullable=False),  # what the banks' results say was paid
-    Column("statement_debit_minor", BigInteger, nullable=False),  # what left the 支出户 per statement
-    Column("returned_minor", BigInteger, nullable=False),  # returns booked back on this account
+    # The gateway ledger: lines sent from the account that day, and their states ({state: [n, fen]}).
+    Column("ledger_sent_count", Integer, nullable=False),
+    Column("ledger_sent_minor", BigInteger, nullable=False),
+    Column("ledger_states", Text, nullable=False),
+    # The banks' results for those lines.
+    Column("bank_paid_count", Integer, nullable=False),
+    Column("bank_paid_minor", BigInteger, nullable=False),
+    Column("bank_rejected_count", Integer, nullable=False),
+    Column("bank_rejected_minor", BigInteger, nullable=False),
+    Column("bank_missing_count", Integer, nullable=False),  # lines with no result yet
+    # The fund-account statement: what left and came back, and how much of it names no line of ours.
+    Column("statement_debit_count", Integer, nullable=False),
+    Column("statement_debit_minor", BigInteger, nullable=False),
+    Column("statement_unexplained_debit_minor", BigInteger, nullable=False),
+    Column("statement_credit_count", Integer, nullable=False),
+    Column("statement_credit_minor", BigInteger, nullable=False),
+    Column("returned_minor", BigInteger, nullable=False),  # returns of our lines booked back here
+    Column("returned_elsewhere_minor", BigInteger, nullable=False),  # … that arrived on another account
     Column("agrees", Boolean, nullable=False),
+    Column("breaks", Text, nullable=True),  # which checks failed, no personal data
     Column("computed_at", String(32), nullable=False),
     UniqueConstraint("account", "day", name="uq_recon_daily_controls_account_day"),
 )
