@@ -159,7 +159,8 @@ def reconciliation_steps(home: Path, batch: dpb.Batch, payroll: Path) -> None:
         f"run {run.run_id}: {run.matched_count:,} lines matched ({run.matched_amount_fen / 100:,.2f} yuan); "
         f"expected debits {run.expected_debit_amount_fen / 100:,.2f}, statement debits "
         f"{run.statement_debit_amount_fen / 100:,.2f}, returns {run.returned_amount_fen / 100:,.2f} yuan; "
-        f"{run.new_exception_count} exceptions"
+        f"{run.new_exception_count} exceptions; {run.persons_marked_deceased_count} payee marked deceased "
+        "(future payments held)"
     )
     exceptions = rec.ListExceptions(
         rpb.ListExceptionsRequest(state=rpb.ReconciliationException.STATE_OPEN), timeout=60
@@ -269,3 +270,38 @@ def reconciliation_steps(home: Path, batch: dpb.Batch, payroll: Path) -> None:
     print_batch(final, console)
     for ch in (zhao, qian, admin, approver):
         ch.close()
+
+    _step("The settlement report for finance: `silink recon report` writes CSV, XLSX and one HTML page")
+    import json
+    import subprocess
+    import sys
+
+    out = home / "reports"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli.main",
+            "recon",
+            "report",
+            "--dir",
+            str(home),
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        raise DemoFailed(f"recon report failed: {done.stderr.strip()[-300:]}")
+    report = json.loads(done.stdout)
+    total = report["settlement"]["total"]
+    _ok(
+        f"{total['sent']['count']:,} lines settled into "
+        + ", ".join(f"{k.lower()} {v['count']:,}" for k, v in total["by_state"].items())
+        + f"; {len(report['settlement']['actions'])} payee actions"
+    )
+    html = next(p for p in report["files"] if p.endswith(".html"))
+    _ok(f"open {html} in a browser: outcomes per bank, reasons, ageing, actions, exceptions")

@@ -6,9 +6,10 @@ Pages are keyset pages on the row id: stable while new rows arrive.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
 
 from gateway.pii import mask_number
@@ -145,3 +146,93 @@ def list_suggestions(
 
 def line_row(conn: Connection, line_id: int) -> dict[str, Any]:
     return dict(conn.execute(select(batch_lines).where(batch_lines.c.id == line_id)).mappings().one())
+
+
+IN_FLIGHT = ("PENDING", "HELD", "SUBMITTED", "ACCEPTED", "UNKNOWN", "MANUAL")
+_BUCKETS = {
+    "PAID": "paid",
+    "RETURNED": "returned",
+    "FAILED": "failed",
+    "REISSUED": "failed",
+    "CANCELLED": "cancelled",
+    **{s: "in_flight" for s in IN_FLIGHT},
+}
+
+
+def settlement_report(
+    conn: Connection,
+    *,
+    batch_id: int | None = None,
+    bank_code: str | None = None,
+    fund: str | None = None,
+    period: str | None = None,
+) -> dict[str, Any]:
+    """Counts and sums per (bank, fund, state, reason) of the approved lines in scope, the money
+    conservation check (approved = paid + returned + failed + cancelled + in flight: a line in a state
+    outside these breaks it), and what the bank evidence says was paid."""
+    from gateway.storage.tables_recon import recon_matches
+    from reconciliation.settlement import PAID, outcome_of
+
+    ln, b = batch_lines.c, batches.c
+    scope = [b.approver.is_not(None)]
+    if batch_id is not None:
+        scope.append(ln.batch_id == batch_id)
+    if bank_code:
+        scope.append(ln.bank_code == bank_code)
+    if fund:
+        scope.append(b.fund == fund)
+    if period:
+        scope.append(ln.period == period)
+    joined = batch_lines.join(batches, b.id == ln.batch_id)
+    rows = conn.execute(
+        select(ln.bank_code, b.fund, ln.state, ln.failure_reason, func.count(), func.sum(ln.amount_fen))
+        .select_from(joined)
+        .where(*scope)
+        .group_by(ln.bank_code, b.fund, ln.state, ln.failure_reason)
+        .order_by(ln.bank_code, b.fund, ln.state, ln.failure_reason)
+    ).all()
+    sums: dict[str, int] = defaultdict(int)
+    approved_count = approved = 0
+    for r in rows:
+        approved_count += r[4]
+        approved += int(r[5])
+        sums[_BUCKETS.get(r.state, "unknown")] += int(r[5])
+    m, e = recon_matches.c, recon_entries.c
+    evidence: dict[int, dict[str, Any]] = defaultdict(dict)
+    amounts: dict[int, int] = {}
+    for r in conn.execute(
+        select(m.line_id, m.role, e.status, e.reason_code, ln.amount_fen)
+        .select_from(
+            recon_matches.join(recon_entries, e.id == m.entry_id)
+            .join(batch_lines, ln.id == m.line_id)
+            .join(batches, b.id == ln.batch_id)
+        )
+        .where(*scope)
+    ):
+        evidence[r.line_id][r.role] = (r.status, r.reason_code)
+        amounts[r.line_id] = r.amount_fen
+    bank_paid = sum(amounts[i] for i, ev in evidence.items() if outcome_of(ev)[0] == PAID)
+    in_buckets = sum(v for k, v in sums.items() if k != "unknown")
+    return {
+        "rows": [
+            {
+                "bank_code": r[0],
+                "fund": r[1],
+                "state": r[2],
+                "failure_reason": r[3],
+                "line_count": r[4],
+                "amount_fen": int(r[5]),
+            }
+            for r in rows
+        ],
+        "approved_count": approved_count,
+        "approved_amount_fen": approved,
+        "paid_amount_fen": sums["paid"],
+        "returned_amount_fen": sums["returned"],
+        "failed_amount_fen": sums["failed"],
+        "cancelled_amount_fen": sums["cancelled"],
+        "in_flight_amount_fen": sums["in_flight"],
+        "conserved": in_buckets == approved and sums["unknown"] == 0,
+        "bank_paid_amount_fen": bank_paid,
+        "agrees_with_bank": bank_paid == sums["paid"],
+    }

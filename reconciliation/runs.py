@@ -31,7 +31,9 @@ from gateway.storage.tables_dispatch import line_events
 from gateway.storage.tables_recon import recon_entries, recon_exceptions, recon_matches, recon_suggestions
 from gateway.storage.tables_recon_runs import recon_runs
 from reconciliation import exceptions as exc_mod
+from reconciliation.daily_control import run_daily_control
 from reconciliation.matcher import run_in
+from reconciliation.settlement import apply_payee_actions, build_settlement
 
 _PAID_STATES = ("PAID", "RETURNED")
 _BREAKS = (exc_mod.BALANCE_BREAK, exc_mod.SEQUENCE_GAP)
@@ -119,7 +121,17 @@ def reconcile_account(
     started = now_iso()
     before_match = _max_id(conn, recon_matches)
     before_suggestion = _max_id(conn, recon_suggestions)
-    summary = run_in(conn, today=today, cutoff_days=cutoff_days, fund_accounts=fund_accounts | {account})
+    before_exception = _max_id(conn, recon_exceptions)
+    run_in(conn, today=today, cutoff_days=cutoff_days, fund_accounts=fund_accounts | {account})
+    # The three-way control of the account's days, then the payees the evidence says died: their status
+    # becomes deceased (from the bank's MD07) and their unsent payments are held.
+    run_daily_control(conn, fund_account=account)
+    marked = apply_payee_actions(conn, build_settlement(conn, as_of=today).actions, principal=principal)
+    new_exceptions = int(
+        conn.execute(
+            select(func.count()).select_from(recon_exceptions).where(recon_exceptions.c.id > before_exception)
+        ).scalar_one()
+    )
     m = recon_matches.c
     # Lines, not claims: a line matched as result and as booking counts once, with its own amount (a
     # batch booking's lump amount sits on every one of its claims).
@@ -147,7 +159,7 @@ def reconcile_account(
         "matched_count": int(matched_count),
         "matched_minor": int(matched_minor),
         "suggestion_count": suggestions,
-        "new_exception_count": summary.new_exceptions,
+        "new_exception_count": new_exceptions,
         "open_exception_count": _open_exceptions(conn, account),
         "expected_debit_minor": expected,
         "statement_debit_minor": debited,
@@ -168,8 +180,9 @@ def reconcile_account(
             "start_date": days.start,
             "end_date": days.end,
             "matched": int(matched_count),
-            "new_exceptions": summary.new_exceptions,
+            "new_exceptions": new_exceptions,
+            "persons_marked_deceased": marked.persons_marked,
             "balanced": balanced,
         },
     )
-    return {"id": run_id, **row}
+    return {"id": run_id, **row, "persons_marked_deceased": marked.persons_marked}

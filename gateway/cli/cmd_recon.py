@@ -1,6 +1,7 @@
-"""`silink recon import|run|runs|imports|exceptions|resolve|suggestions|confirm|dismiss|mark-failed`.
+"""`silink recon import|run|runs|imports|exceptions|resolve|suggestions|confirm|dismiss|mark-failed|report`.
 
-Finance staff's commands, each one call to ReconciliationService as the principal given with ``--as``.
+Finance staff's commands, each one call to ReconciliationService as the principal given with ``--as``;
+``report`` reads the instance's database directly (like ``silink audit verify``) and writes files.
 Mutating commands take ``--request-id`` (default: a new one); a retried command with the same id gets the
 stored answer, so nothing is imported, matched or marked twice. Exit 0 on success, 2 on a refused call.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.cli._client import add_client_args, call, channel
-from gateway.cli._common import console, emit_json
+from gateway.cli._common import add_dir_arg, add_json_arg, console, emit_json, instance_dir
 
 CHUNK = 1 << 20
 FAILURE_REASONS = (
@@ -127,6 +128,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         c.add_argument("--note", required=name == "dismiss", default="", help="why")
         _rid(c)
         c.set_defaults(func=run_decide, action=name)
+
+    rp = rsub.add_parser("report", help="settlement report: CSV, XLSX and a self-contained HTML page")
+    add_dir_arg(rp)
+    add_json_arg(rp)
+    rp.add_argument("--out", type=Path, default=None, help="folder for the files (default: DIR/reports/DATE)")
+    rp.add_argument(
+        "--format", default="csv,xlsx,html", help="comma-separated: csv, xlsx, html (default all three)"
+    )
+    rp.add_argument("--batch", action="append", default=[], help="only this batch (repeatable)")
+    rp.add_argument("--fund", default=None, help="only this fund, e.g. PENSION_EMPLOYEE")
+    rp.set_defaults(func=run_report)
 
     mf = rsub.add_parser("mark-failed", help="mark lines failed from a bank's letter or paper 回盘")
     add_client_args(mf)
@@ -448,4 +460,48 @@ def run_mark_failed(args: argparse.Namespace) -> int:
         )
     else:
         print(f"{resp.marked_count:,} lines marked FAILED ({args.reason}), {_yuan(resp.marked_amount_fen)}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from gateway.config import load_config
+    from gateway.domain.refs import parse_batch_ref
+    from gateway.storage import Database
+    from reconciliation import exceptions as exc_mod
+    from reconciliation.daily_control import list_daily_controls
+    from reconciliation.report_writers import write_report
+    from reconciliation.settlement import build_settlement
+
+    home = instance_dir(args)
+    cfg = load_config(home)
+    formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    batch_ids = [parse_batch_ref(b) for b in args.batch] or None
+    today = dt.date.today()
+    out = args.out or home / "reports" / today.isoformat()
+    names = {code: str(raw.get("name", code)) for code, raw in cfg.banks.items()}
+    db = Database(cfg.database_url)
+    try:
+        with db.read() as conn:
+            settlement = build_settlement(
+                conn, as_of=today, batch_ids=batch_ids, fund=args.fund, bank_names=names
+            )
+            daily = list_daily_controls(conn)
+        found = exc_mod.list_exceptions(db)
+    finally:
+        db.dispose()
+    paths = write_report(settlement, out, formats, daily=daily, exceptions=found)
+    if args.json:
+        emit_json({"files": [str(p) for p in paths], "settlement": settlement.as_json()})
+        return 0
+    t = settlement.total
+    print(
+        f"{t.sent.count:,} lines sent, {_yuan(t.sent.minor)}: "
+        + ", ".join(f"{k.lower()} {v.count:,} / {_yuan(v.minor)}" for k, v in sorted(t.by_state.items()))
+    )
+    still_open = sum(1 for e in found if e.state == "OPEN")
+    print(f"{len(settlement.actions)} payee actions; {still_open} open exceptions")
+    for p in paths:
+        print(f"  wrote {p}")
     return 0

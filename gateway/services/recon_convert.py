@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from silink.common.v1 import common_pb2
+from silink.disbursement.v1 import disbursement_pb2 as dpb
 from silink.reconciliation.v1 import reconciliation_pb2 as rpb
 
+from gateway.clock import now_iso
 from gateway.domain.refs import batch_ref, line_ref
 from gateway.errors import InvalidInput
-from gateway.services.convert import timestamp
+from gateway.services.convert import enum_value, timestamp
 from reconciliation import exceptions as exc_mod
 from reconciliation.entry import Direction
 
@@ -145,6 +148,7 @@ def run_pb(r: dict[str, Any]) -> rpb.ReconciliationRun:
         returned_amount_fen=r["returned_minor"],
         balanced=bool(r["balanced"]),
         initiator=r["principal"],
+        persons_marked_deceased_count=r.get("persons_marked_deceased", 0),
     )
     _set_time(msg, "start_time", r["started_at"])
     _set_time(msg, "end_time", r["finished_at"])
@@ -189,4 +193,37 @@ def suggestion_pb(r: dict[str, Any]) -> rpb.MatchSuggestion:
         rationale="same amount on the fund account, booked within the date window of the line's sending",
     )
     _set_time(msg, "create_time", r["created_at"])
+    return msg
+
+
+def settlement_pb(r: dict[str, Any]) -> rpb.SettlementReport:
+    msg = rpb.SettlementReport(
+        rows=[
+            rpb.SettlementRow(
+                bank_code=row["bank_code"],
+                fund=enum_value(common_pb2.Fund, "FUND_", row["fund"]),
+                state=enum_value(dpb.BatchLine.State, "STATE_", row["state"]),
+                failure_reason=enum_value(common_pb2.FailureReason, "FAILURE_REASON_", row["failure_reason"]),
+                line_count=row["line_count"],
+                amount_fen=row["amount_fen"],
+            )
+            for row in r["rows"]
+        ],
+        **{
+            k: r[k]
+            for k in (
+                "approved_count",
+                "approved_amount_fen",
+                "paid_amount_fen",
+                "returned_amount_fen",
+                "failed_amount_fen",
+                "cancelled_amount_fen",
+                "in_flight_amount_fen",
+                "conserved",
+                "bank_paid_amount_fen",
+                "agrees_with_bank",
+            )
+        },
+    )
+    _set_time(msg, "generate_time", now_iso())
     return msg

@@ -37,6 +37,7 @@ from gateway.services.recon_convert import (
     kind_code,
     parse_id,
     run_pb,
+    settlement_pb,
     state_code,
     suggestion_pb,
 )
@@ -244,6 +245,28 @@ class ReconciliationServicer(reconciliation_pb2_grpc.ReconciliationServiceServic
             return rpb.ResolveExceptionResponse(exception=exception_pb(row)).SerializeToString()
 
         return rpb.ResolveExceptionResponse.FromString(await self._once("ResolveException", request, effect))
+
+    # -- settlement --------------------------------------------------------------------------------
+
+    async def GetSettlementReport(self, request: rpb.GetSettlementReportRequest, context):
+        if not (request.batch_id or request.bank_code or request.fund):
+            raise InvalidInput(
+                "give batch_id, bank_code or fund", "FIELD_REQUIRED", metadata={"field": "batch_id"}
+            )
+        batch_id = parse_batch_ref(request.batch_id) if request.batch_id else None
+        fund = optional_enum_code(common_pb2.Fund, "FUND_", request.fund)
+
+        def read():
+            with self.ctx.db.read() as conn:
+                return queries.settlement_report(
+                    conn,
+                    batch_id=batch_id,
+                    bank_code=request.bank_code or None,
+                    fund=fund,
+                    period=request.period or None,
+                )
+
+        return rpb.GetSettlementReportResponse(report=settlement_pb(await in_thread(read)))
 
     # -- suggestions -------------------------------------------------------------------------------
 

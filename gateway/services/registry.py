@@ -55,7 +55,7 @@ SERVICES: list[ServiceSpec] = [
         fill_unimplemented(
             ReconciliationServicer,
             _svc(reconciliation_pb2, "ReconciliationService"),
-            "settlement report",
+            "reconciliation",
         ),
         reconciliation_pb2_grpc.add_ReconciliationServiceServicer_to_server,
     ),

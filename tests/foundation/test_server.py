@@ -91,17 +91,13 @@ def test_permission_is_checked_before_existence(server):
 
 def test_unbuilt_methods_answer_unimplemented_with_error_info(server):
     """A method of a capability still to come answers UNIMPLEMENTED, ErrorInfo NOT_YET_AVAILABLE."""
-    with channel_as(server.home, "finance:zhao", target=server.target) as ch:
-        from silink.reconciliation.v1 import reconciliation_pb2, reconciliation_pb2_grpc
-
+    with channel_as(server.home, "admin:zhou", target=server.target) as ch:
         with pytest.raises(grpc.RpcError) as exc:
-            reconciliation_pb2_grpc.ReconciliationServiceStub(ch).GetSettlementReport(
-                reconciliation_pb2.GetSettlementReportRequest(batch_id="B1"), timeout=10
-            )
+            admin_pb2_grpc.AdminServiceStub(ch).ListKeys(admin_pb2.ListKeysRequest(), timeout=10)
     assert exc.value.code() == grpc.StatusCode.UNIMPLEMENTED
     _status, info = _error_info(exc.value)
     assert info.reason == "NOT_YET_AVAILABLE"
-    assert info.metadata["method"].endswith("/GetSettlementReport")
+    assert info.metadata["method"].endswith("/ListKeys")
 
 
 def test_one_canonical_log_line_per_call(server):

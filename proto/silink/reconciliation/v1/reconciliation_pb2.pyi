@@ -185,7 +185,7 @@ class RunReconciliationResponse(_message.Message):
     def __init__(self, run: _Optional[_Union[ReconciliationRun, _Mapping]] = ...) -> None: ...
 
 class ReconciliationRun(_message.Message):
-    __slots__ = ("run_id", "fund_account_id", "start_date", "end_date", "matched_count", "matched_amount_fen", "suggestion_count", "new_exception_count", "open_exception_count", "expected_debit_amount_fen", "statement_debit_amount_fen", "returned_amount_fen", "balanced", "initiator", "start_time", "end_time")
+    __slots__ = ("run_id", "fund_account_id", "start_date", "end_date", "matched_count", "matched_amount_fen", "suggestion_count", "new_exception_count", "open_exception_count", "expected_debit_amount_fen", "statement_debit_amount_fen", "returned_amount_fen", "balanced", "initiator", "start_time", "end_time", "persons_marked_deceased_count")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     FUND_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     START_DATE_FIELD_NUMBER: _ClassVar[int]
@@ -202,6 +202,7 @@ class ReconciliationRun(_message.Message):
     INITIATOR_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
+    PERSONS_MARKED_DECEASED_COUNT_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     fund_account_id: str
     start_date: str
@@ -218,7 +219,8 @@ class ReconciliationRun(_message.Message):
     initiator: str
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
-    def __init__(self, run_id: _Optional[str] = ..., fund_account_id: _Optional[str] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., matched_count: _Optional[int] = ..., matched_amount_fen: _Optional[int] = ..., suggestion_count: _Optional[int] = ..., new_exception_count: _Optional[int] = ..., open_exception_count: _Optional[int] = ..., expected_debit_amount_fen: _Optional[int] = ..., statement_debit_amount_fen: _Optional[int] = ..., returned_amount_fen: _Optional[int] = ..., balanced: _Optional[bool] = ..., initiator: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    persons_marked_deceased_count: int
+    def __init__(self, run_id: _Optional[str] = ..., fund_account_id: _Optional[str] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., matched_count: _Optional[int] = ..., matched_amount_fen: _Optional[int] = ..., suggestion_count: _Optional[int] = ..., new_exception_count: _Optional[int] = ..., open_exception_count: _Optional[int] = ..., expected_debit_amount_fen: _Optional[int] = ..., statement_debit_amount_fen: _Optional[int] = ..., returned_amount_fen: _Optional[int] = ..., balanced: _Optional[bool] = ..., initiator: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., persons_marked_deceased_count: _Optional[int] = ...) -> None: ...
 
 class ListReconciliationRunsRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "fund_account_id")
