@@ -91,9 +91,11 @@ def test_permission_is_checked_before_existence(server):
 
 def test_unbuilt_methods_answer_unimplemented_with_error_info(server):
     """A method of a capability still to come answers UNIMPLEMENTED, ErrorInfo NOT_YET_AVAILABLE."""
-    with channel_as(server.home, "admin:zhou", target=server.target) as ch:
-        with pytest.raises(grpc.RpcError) as exc:
-            admin_pb2_grpc.AdminServiceStub(ch).ListKeys(admin_pb2.ListKeysRequest(), timeout=10)
+    with (
+        channel_as(server.home, "admin:zhou", target=server.target) as ch,
+        pytest.raises(grpc.RpcError) as exc,
+    ):
+        admin_pb2_grpc.AdminServiceStub(ch).ListKeys(admin_pb2.ListKeysRequest(), timeout=10)
     assert exc.value.code() == grpc.StatusCode.UNIMPLEMENTED
     _status, info = _error_info(exc.value)
     assert info.reason == "NOT_YET_AVAILABLE"

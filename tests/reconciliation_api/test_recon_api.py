@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from datetime import date
+from pathlib import Path
 
 import grpc
 import pytest
@@ -327,6 +328,26 @@ def test_the_finance_commands_end_to_end(who, tmp_path, server):
         home, "recon", "resolve", open_[0]["exception_id"], "--note", "退回重记", "--as", "finance:zhao"
     )
     assert done["state"] == "STATE_RESOLVED" and done["resolver"] == "finance:zhao"
+
+    # Settlement over gRPC: the two lines of the first batch, one failed and one still with the bank.
+    report = (
+        who("auditor:sun")
+        .rec.GetSettlementReport(rpb.GetSettlementReportRequest(batch_id=batch_id), timeout=30)
+        .report
+    )
+    assert report.approved_count == 2 and report.conserved
+    assert report.failed_amount_fen == lines[0].amount_fen
+    assert report.in_flight_amount_fen == lines[1].amount_fen
+    assert report.paid_amount_fen == 0 and report.agrees_with_bank
+
+    out = tmp_path / "report"
+    written = _cli(home, "recon", "report", "--out", str(out))
+    names = sorted(Path(p).name for p in written["files"])
+    assert "recon_report.html" in names and "recon_report.xlsx" in names
+    page = (out / "recon_report.html").read_text(encoding="utf-8")
+    assert "<svg" in page and 'src="http' not in page and "<script src" not in page  # self-contained
+    assert account not in page and account not in json_text(written)
+    assert written["settlement"]["total"]["sent"]["count"] == 2  # the re-issue awaits approval: not sent
 
 
 def json_text(obj) -> str:
