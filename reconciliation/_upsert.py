@@ -17,8 +17,10 @@ def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> boo
     return conn.execute(stmt).first() is not None
 
 
-def insert_many_ignore(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows in one executemany, skipping any whose unique key exists."""
-    if rows:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+def insert_ignore_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Many rows in one executemany, each skipped when its key exists; the caller counts what was added
+    (the drivers do not report it for this statement)."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
 from adapters.contract import FailureReason, LineOutcome, LineResult
@@ -48,10 +48,10 @@ from gateway.storage.tables_recon import (
     recon_suggestions,
 )
 from reconciliation import exceptions as exc_mod
-from reconciliation._upsert import insert_ignore, insert_many_ignore
+from reconciliation._upsert import insert_ignore, insert_ignore_many
 
 CHUNK = 50_000
-FLUSH_EVERY = 5_000
+FLUSH = 5_000  # claims written per executemany
 DATE_WINDOW_DAYS = 3
 
 RESULT, BOOKING, RETURN = "result", "booking", "return"
@@ -239,7 +239,9 @@ class _Run:
                 select(recon_matches.c.line_id, recon_matches.c.role, recon_matches.c.entry_id)
             )
         }
+        self._rules_before = _claims_by_rule(conn)
         self.summary = RunSummary()
+        self._now = now_iso()
         self.exceptions = exc_mod.Recorder(conn)
         self.by_uetr: dict[str, int] = {}
         self._by_amount: dict[int, list[Line]] | None = None
@@ -264,8 +266,8 @@ class _Run:
                 detail=f"line {line.e2e} already claimed as {role} by entry {holder}",
             )
             return False
-        # ``claims`` holds every claim of this transaction, so this one is new: it is written with the
-        # others in bulk (one statement per thousands, not one per line; a batch booking claims them all).
+        # Written in batches (one statement per claim was the run's whole cost); the unique constraint
+        # still decides, should another process have claimed the line since this run loaded the claims.
         self._pending.append(
             {
                 "line_id": line_id,
@@ -273,22 +275,24 @@ class _Run:
                 "entry_id": entry.id,
                 "rule": rule,
                 "amount_minor": entry.amount_minor,
-                "matched_at": now_iso(),
+                "matched_at": self._now,
             }
         )
-        if len(self._pending) >= FLUSH_EVERY:
-            self.flush()
         self.claims[(line_id, role)] = entry.id
-        self.summary.new_matches += 1
-        self.summary.matches_by_rule[rule] = self.summary.matches_by_rule.get(rule, 0) + 1
+        if len(self._pending) >= FLUSH:
+            self.flush()
         return True
 
     def flush(self) -> None:
-        """Write the buffered claims. A concurrent run (PostgreSQL) that claimed one first keeps it: the
-        unique (line, role) constraint decides, and the losing row is skipped."""
-        if self._pending:
-            insert_many_ignore(self.conn, recon_matches, self._pending)
-            self._pending = []
+        insert_ignore_many(self.conn, recon_matches, self._pending)
+        self._pending.clear()
+
+    def count_new_matches(self) -> None:
+        self.flush()
+        after = _claims_by_rule(self.conn)
+        added = {r: n - self._rules_before.get(r, 0) for r, n in after.items()}
+        self.summary.matches_by_rule = {r: n for r, n in added.items() if n > 0}
+        self.summary.new_matches = sum(self.summary.matches_by_rule.values())
 
     def run(self) -> RunSummary:
         entries = list(_entries(self.conn))
@@ -357,6 +361,7 @@ class _Run:
                     reason_code=e.reason_code,
                     detail=f"return or reversal at {e.position} names none of our lines",
                 )
+        self.count_new_matches()
         self.summary.new_exceptions = self.exceptions.added
         return self.summary
 
@@ -507,6 +512,11 @@ class _Run:
             ):
                 self.summary.new_suggestions += 1
         return found
+
+
+def _claims_by_rule(conn: Connection) -> dict[str, int]:
+    m = recon_matches.c
+    return dict(conn.execute(select(m.rule, func.count()).group_by(m.rule)).all())
 
 
 def _submission_key(e: Any) -> str | None:
