@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from adapters.contract import LineOutcome, LineResult
 from gateway.clock import now_iso
@@ -128,6 +128,9 @@ def apply_results(
     counts: dict[str, int] = {}
     now = now_iso()
     events = []
+    # One executemany per shape of update (which columns change), not one statement per line: a
+    # 5,000-line answer is a handful of round trips.
+    updates: dict[tuple[str, ...], list[dict[str, object]]] = {}
     for res in results:
         line = by_ref.get(res.end_to_end_ref or "") if res.end_to_end_ref else by_seq.get(res.seq or -1)
         if line is None:
@@ -152,7 +155,8 @@ def apply_results(
             day = iso_day(res.value_date)
             if day:
                 values["value_date"] = day
-        conn.execute(update(batch_lines).where(cols.id == line.id, cols.state == old).values(**values))
+        row = {"_id": line.id, "_old": old, **{f"_{k}": v for k, v in values.items()}}
+        updates.setdefault(tuple(sorted(values)), []).append(row)
         events.append(
             {
                 "line_id": line.id,
@@ -166,6 +170,13 @@ def apply_results(
         )
         state[line.id] = new
         counts[new] = counts.get(new, 0) + 1
+    for keys, rows in updates.items():
+        stmt = (
+            update(batch_lines)
+            .where(cols.id == bindparam("_id"), cols.state == bindparam("_old"))
+            .values({k: bindparam(f"_{k}") for k in keys})
+        )
+        conn.execute(stmt, rows)
     if events:
         conn.execute(insert(line_events), events)
     return counts
