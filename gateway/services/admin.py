@@ -96,7 +96,9 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         items, token = page(accounts, request.page_size, request.page_token)
         return admin_pb2.ListFundsResponse(fund_accounts=items, next_page_token=token)
 
-    async def ImportPersonStatus(self, request_iterator, context: grpc.aio.ServicerContext):
+    async def _feed(self, request_iterator, apply) -> bytes:
+        """A header-then-updates feed stream: spooled to disk, then ``apply(principal, header, spool,
+        payload_hash)`` runs off the event loop. Shared by the person-status and payee-account feeds."""
         principal = current().name
         first = await anext(request_iterator, None)
         if first is None or not first.HasField("header"):
@@ -111,29 +113,16 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
 
         spool, phash = await receive(first, request_iterator, self.ctx.cfg.home / "spool", only_updates)
         try:
-            body = await in_thread(self._import_status, principal, header, spool, phash)
+            return await in_thread(apply, principal, header, spool, phash)
         finally:
             spool.remove()
+
+    async def ImportPersonStatus(self, request_iterator, context: grpc.aio.ServicerContext):
+        body = await self._feed(request_iterator, self._import_status)
         return admin_pb2.ImportPersonStatusResponse.FromString(body)
 
     async def ImportPayeeAccounts(self, request_iterator, context: grpc.aio.ServicerContext):
-        principal = current().name
-        first = await anext(request_iterator, None)
-        if first is None or not first.HasField("header"):
-            raise InvalidInput("the first message must be the import header", "HEADER_FIRST")
-        header = first.header
-        if not header.request_id:
-            raise InvalidInput("request_id is required", "FIELD_REQUIRED", metadata={"field": "request_id"})
-
-        def only_updates(msg) -> None:
-            if not msg.HasField("update"):
-                raise InvalidInput("only the first message may be a header", "HEADER_FIRST")
-
-        spool, phash = await receive(first, request_iterator, self.ctx.cfg.home / "spool", only_updates)
-        try:
-            body = await in_thread(self._import_accounts, principal, header, spool, phash)
-        finally:
-            spool.remove()
+        body = await self._feed(request_iterator, self._import_accounts)
         return admin_pb2.ImportPayeeAccountsResponse.FromString(body)
 
     def _import_accounts(self, principal: str, header, spool: Spool, phash: bytes) -> bytes:
