@@ -1,4 +1,5 @@
-"""Card-service fixtures: a migrated SQLite database, a data key, card settings, a payroll batch."""
+"""Card-service fixtures: a data key, card settings, a payroll batch. The database is tests/conftest.py's
+``db``, so every card test that touches one runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -33,16 +34,6 @@ def account(n: int, bin6: str = "622202") -> str:
 
 def card_no(n: int) -> str:
     return f"B{41537000 + n:08d}"
-
-
-@pytest.fixture
-def db(tmp_path):
-    from gateway.storage import Database, migrate
-
-    database = Database(f"sqlite:///{tmp_path / 'cards.db'}")
-    migrate(database)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture
@@ -107,9 +98,3 @@ def approve_batch(db, protector, batch_id: int) -> int:
     with db.write() as conn:
         b = batches.get(conn, batch_id)
         return batches.approve(conn, protector, batch_id, APPROVER, b["content_hash"])
-
-
-@pytest.fixture
-def db_url(tmp_path) -> str:
-    """Card tests run on SQLite only (the server fixture's instance too): the card SQL is plain Core."""
-    return f"sqlite:///{tmp_path / 'inst.db'}"

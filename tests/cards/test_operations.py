@@ -1,5 +1,6 @@
-"""Card operations against a real (SQLite) database: payments held on loss and released on lift, the
-temporary-loss expiry, cancellation on death, channel rules (own bank, operations, e-card, rate)."""
+"""Card operations against a real database (SQLite and PostgreSQL): payments held on loss and released
+on lift, the temporary-loss expiry, cancellation on death, channel rules (own bank, operations, e-card,
+rate)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from gateway import audit
 from gateway.clock import now_iso
 from gateway.domain import payee_accounts
 from gateway.domain.cards import machines as m
-from gateway.domain.cards.operations import holder_of
+from gateway.domain.cards.operations import holder_of, locking
 from gateway.storage import Database
 from gateway.storage.tables_cards import card_bank_legs, cards
 from keys.datakey import DataProtector
@@ -116,10 +116,13 @@ def _finish(
 
 def apply_answer(conn: Connection, protector: DataProtector, leg_id: int, result: CardResult | None) -> str:
     """Record the bank's answer to a leg (``None``: the protocol has no such call); returns the leg state."""
-    leg = dict(conn.execute(select(card_bank_legs).where(card_bank_legs.c.id == leg_id)).mappings().one())
+    lock = locking(conn)  # PostgreSQL: the send after the reply and the sweep may answer one leg at once
+    leg_q = select(card_bank_legs).where(card_bank_legs.c.id == leg_id)
+    leg = dict(conn.execute(leg_q.with_for_update() if lock else leg_q).mappings().one())
     if leg["state"] not in ("PENDING", "UNKNOWN"):
         return leg["state"]  # answered already (another process, or a replayed answer)
-    card = dict(conn.execute(select(cards).where(cards.c.id == leg["card_id"])).mappings().one())
+    card_q = select(cards).where(cards.c.id == leg["card_id"])
+    card = dict(conn.execute(card_q.with_for_update() if lock else card_q).mappings().one())
     if result is None:
         _finish(
             conn, leg, card, "FAILED", "the card bank's adapter has no call for this; do it at the bank", None

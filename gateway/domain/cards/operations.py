@@ -226,12 +226,30 @@ _DISBURSEMENT = (
 )
 
 
+# PostgreSQL runs READ COMMITTED: a write transaction locks the card row it reads, so two operations
+# on one card (two gateway processes, or a lift racing the expiry sweep) take turns and the second sees
+# the first's result instead of overwriting it. SQLite writers are serialised by BEGIN IMMEDIATE.
+_CARD_BY_NUMBER_LOCKED = _CARD_BY_NUMBER.with_for_update(of=cards)
+_CURRENT_CARD_LOCKED = _CURRENT_CARD.with_for_update(of=cards)
+
+
+def locking(conn: Connection) -> bool:
+    """A PostgreSQL write transaction (``Database.write``): row locks are needed and allowed."""
+    return conn.dialect.name == "postgresql" and bool(conn.get_execution_options().get("silink_write"))
+
+
 def _find(conn: Connection, protector: DataProtector, id_number: str, card_number: str | None) -> dict:
     id_hash = protector.blind_index(normal_id(id_number))
+    lock = locking(conn)
     if card_number:
-        q, key = _CARD_BY_NUMBER, protector.blind_index(normal_card_number(card_number))
+        q, key = (
+            _CARD_BY_NUMBER_LOCKED if lock else _CARD_BY_NUMBER,
+            protector.blind_index(normal_card_number(card_number)),
+        )
     else:
-        q, key = _CURRENT_CARD, id_hash
+        q, key = _CURRENT_CARD_LOCKED if lock else _CURRENT_CARD, id_hash
+    if lock:
+        payments.card_side_of_approval(conn)  # before any audit entry: see payments.py
     row = conn.execute(q, {"h": key}).mappings().first()
     if row is None or row["id_hash"] != id_hash:
         # Same answer for "no such card" and "someone else's card": the caller learns nothing.
@@ -320,9 +338,12 @@ def _lift(conn: Connection, card: dict, event: str, principal: str, **detail: An
 def expire_due(conn: Connection, now: dt.datetime | None = None, principal: str = SYSTEM) -> int:
     """Lift every temporary loss whose period ran out; returns how many. Called periodically and lazily."""
     stamp = _now(now).isoformat(timespec="microseconds")
-    rows = conn.execute(
-        select(cards).where(cards.c.social_state == m.TEMPORARY_LOSS, cards.c.temp_loss_expires_at <= stamp)
-    ).mappings()
+    q = select(cards).where(cards.c.social_state == m.TEMPORARY_LOSS, cards.c.temp_loss_expires_at <= stamp)
+    if locking(conn):
+        # A card lifted meanwhile by a holder no longer matches once its lock is granted: not lifted twice.
+        payments.card_side_of_approval(conn)
+        q = q.with_for_update()
+    rows = conn.execute(q).mappings()
     due = [dict(r) for r in rows]
     for card in due:
         _lift(conn, card, "EXPIRE_LOSS", principal)
@@ -539,13 +560,8 @@ def record_pin_lockout(
     conn: Connection, protector: DataProtector, card_number: str, principal: str = SYSTEM
 ) -> None:
     """The card platform reports six wrong PINs: the 人社 application locks."""
-    row = (
-        conn.execute(
-            select(cards).where(cards.c.card_hash == protector.blind_index(normal_card_number(card_number)))
-        )
-        .mappings()
-        .first()
-    )
+    q = select(cards).where(cards.c.card_hash == protector.blind_index(normal_card_number(card_number)))
+    row = conn.execute(q.with_for_update() if locking(conn) else q).mappings().first()
     if row is None:
         raise NotFound("no such card", "CARD_NOT_FOUND")
     card = dict(row)

@@ -5,11 +5,18 @@ released) whose account is the card's financial account: HELD with reason CARD_L
 batch approved while the card is still held gets the same hold at approval (``hold_at_approval``, the
 hook in :func:`gateway.domain.batches.approve`). Lifting the loss releases exactly those holds, unless
 the person-status feed also stops this person (its hold is then the feed's to lift).
+
+On PostgreSQL (READ COMMITTED) a loss report and a batch approval running at the same moment could
+each miss the other: the loss sees no approved batch yet, the approval sees no held card yet, and the
+line would go out. Every card write transaction therefore takes a shared advisory lock before its first
+statement that matters, and the approval takes it exclusively before its card check: card operations
+never wait for each other, an approval waits for the card operations in flight (and they for it).
+Both take it before their audit entries, so the audit head is always locked after it (no deadlock).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, bindparam, exists, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, select, text, update
 
 from gateway import audit
 from gateway.clock import now_iso
@@ -32,6 +39,17 @@ def _lines_stmt(held: bool):
     return q.where(cols.hold_reason == CARD_HOLD) if held else q
 
 
+_CARD_HOLDS_LOCK = 0x5349_4C4B_4341_5244  # "SILKCARD": one advisory key for card holds vs. approval
+_SHARED = text("SELECT pg_advisory_xact_lock_shared(:k)").bindparams(k=_CARD_HOLDS_LOCK)
+_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=_CARD_HOLDS_LOCK)
+
+
+def card_side_of_approval(conn: Connection) -> None:
+    """A card write transaction on PostgreSQL: shared with other card operations, not with an approval."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_SHARED)
+
+
 # Built once: every loss report and lift runs one of them.
 _PAYABLE, _HELD = _lines_stmt(False), _lines_stmt(True)
 
@@ -41,14 +59,28 @@ def _line_ids(conn: Connection, id_hash: bytes, account_hash: bytes, state: str)
     return [(int(i), str(r)) for i, r in conn.execute(stmt, {"i": id_hash, "a": account_hash}).all()]
 
 
+def _move_stmt(from_state: str, to_state: str):
+    # The line's state is checked again by the UPDATE itself: a line a dispatch worker took between the
+    # read and this write (its lock waited for, the row re-read) is left alone, not held after the fact.
+    cols = batch_lines.c
+    return (
+        update(batch_lines)
+        .where(cols.id == bindparam("_id"), cols.state == from_state, cols.submission_id.is_(None))
+        .values(state=to_state, hold_reason=CARD_HOLD if to_state == "HELD" else None)
+    )
+
+
+_TO_HELD, _TO_PENDING = _move_stmt("PENDING", "HELD"), _move_stmt("HELD", "PENDING")
+
+
 def _move(conn: Connection, lines, to_state: str, principal: str, card_ref: str) -> int:
     now = now_iso()
+    stmt = _TO_HELD if to_state == "HELD" else _TO_PENDING
+    moved = 0
     for line_id, ref in lines:
-        conn.execute(
-            update(batch_lines)
-            .where(batch_lines.c.id == line_id)
-            .values(state=to_state, hold_reason=CARD_HOLD if to_state == "HELD" else None, updated_at=now)
-        )
+        if not conn.execute(stmt, {"_id": line_id, "updated_at": now}).rowcount:
+            continue
+        moved += 1
         audit.append(
             conn,
             principal=principal,
@@ -59,7 +91,7 @@ def _move(conn: Connection, lines, to_state: str, principal: str, card_ref: str)
             after=to_state,
             detail={"reason": CARD_HOLD, "card": card_ref},
         )
-    return len(lines)
+    return moved
 
 
 def hold_card_lines(conn: Connection, card: dict, principal: str) -> int:
@@ -81,6 +113,8 @@ def release_card_lines(conn: Connection, card: dict, principal: str) -> int:
 
 def hold_at_approval(conn: Connection, batch_id: int) -> int:
     """Hook for approval: PENDING lines of the batch paid to a card whose payments are held."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_EXCLUSIVE)  # wait for loss reports and lifts in flight; see the module docstring
     cols = batch_lines.c
     held_card = exists().where(
         and_(
