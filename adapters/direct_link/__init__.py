@@ -8,7 +8,8 @@ banks have in common and is specified in ``FORMAT.md`` beside this file. Modules
 ``_codes``          function codes, return codes → actions, line statuses → outcomes, card states
 ``_profile``        the per-bank settings object (``[banks.X]``)
 ``_payroll``        PAYROLL_SUBMIT parts, PAYROLL_QUERY, BOUNCE_QUERY bodies; reading line results
-``_card``           card-service calls (CARD_STATUS, CARD_LOSS, CARD_UNLOSS, CARD_ACTIVATE, ACCOUNT_CHANGE)
+``_card``           card-service calls (CARD_STATUS, CARD_LOSS, CARD_UNLOSS, CARD_ACTIVATE, ACCOUNT_CHANGE,
+                    ACCOUNT_CLOSE)
 ``_adapter``        :class:`DirectLinkAdapter`, registered as ``direct_link_json``
 ==================  ==========================================================================
 

@@ -1,5 +1,5 @@
 """Card-service calls to the card-issuing bank over the direct-link protocol (the bank leg of a card
-operation): CARD_STATUS, CARD_LOSS, CARD_UNLOSS, CARD_ACTIVATE, ACCOUNT_CHANGE.
+operation): CARD_STATUS, CARD_LOSS, CARD_UNLOSS, CARD_ACTIVATE, ACCOUNT_CHANGE, ACCOUNT_CLOSE.
 
 The contract has no card shapes yet, so they are defined here: a :class:`CardRequest` in, a
 :class:`CardResult` out. Personal values stay inside the request object (its repr is masked) and never
@@ -16,7 +16,7 @@ from adapters.contract import BankError
 from gateway.errors import InvalidInput
 from gateway.pii import mask_number
 
-from ._codes import CARD_FUNCODES, CARD_STATES, ID_TYPES, Funcode
+from ._codes import CARD_FUNCODES, CARD_STATES, CLOSE_REASONS, ID_TYPES, Funcode
 
 CARD_REQUEST_INVALID = "CARD_REQUEST_INVALID"
 
@@ -46,6 +46,7 @@ class CardRequest:
     loss_kind: LossKind | None = None  # CARD_LOSS only
     new_account: str = ""  # ACCOUNT_CHANGE only
     new_bank_code: str = ""  # ACCOUNT_CHANGE only
+    close_reason: str = ""  # ACCOUNT_CLOSE only: DEATH, EMIGRATION or OTHER
     outlet_code: str = ""
     operator_id: str = ""
 
@@ -97,6 +98,10 @@ def card_body(req: CardRequest) -> dict[str, Any]:
             raise _refuse("an account change needs the new account and its bank code", "new_account")
         body["newacc"] = req.new_account
         body["newbank"] = req.new_bank_code
+    if req.funcode is Funcode.ACCOUNT_CLOSE:
+        if req.close_reason not in CLOSE_REASONS:
+            raise _refuse("closing the account needs a reason: DEATH, EMIGRATION or OTHER", "close_reason")
+        body["closereason"] = CLOSE_REASONS[req.close_reason]
     return body
 
 

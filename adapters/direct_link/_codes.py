@@ -22,6 +22,7 @@ class Funcode(enum.StrEnum):
     CARD_UNLOSS = "CARD_UNLOSS"
     CARD_ACTIVATE = "CARD_ACTIVATE"
     ACCOUNT_CHANGE = "ACCOUNT_CHANGE"
+    ACCOUNT_CLOSE = "ACCOUNT_CLOSE"  # 销户 of the card's financial account (cancellation of the card)
 
 
 CARD_FUNCODES = frozenset(
@@ -31,6 +32,7 @@ CARD_FUNCODES = frozenset(
         Funcode.CARD_UNLOSS,
         Funcode.CARD_ACTIVATE,
         Funcode.ACCOUNT_CHANGE,
+        Funcode.ACCOUNT_CLOSE,
     }
 )
 
@@ -156,6 +158,9 @@ BATCH_STATUSES = frozenset({"P", "F"})
 CARD_STATES: MappingProxyType[str, str] = MappingProxyType(
     {"0": "NORMAL", "1": "NOT_ACTIVATED", "2": "FROZEN", "3": "LOST", "4": "CLOSED"}
 )
+
+# Why the financial account is closed (ACCOUNT_CLOSE ``closereason``): the card's cancellation reason.
+CLOSE_REASONS: MappingProxyType[str, str] = MappingProxyType({"DEATH": "D", "EMIGRATION": "E", "OTHER": "O"})
 
 # Identity document types on the wire (``idtype``).
 ID_TYPES: MappingProxyType[str, str] = MappingProxyType({"RESIDENT_ID": "01", "USCC": "51"})

@@ -17,10 +17,15 @@ Simple on purpose, so the card service's tests can predict every answer (DOMAIN.
   CARD_UNLOSS        LOST with a TEMP loss → the state before the loss; otherwise 3012
   CARD_ACTIVATE      NOT_ACTIVATED → NORMAL; otherwise 3012
   ACCOUNT_CHANGE     NORMAL only: the account becomes ``newacc`` at bank ``newbank``; otherwise 3012
+  ACCOUNT_CLOSE      any state but CLOSED → CLOSED (销户), with ``closereason`` D, E or O; CLOSED → 3012.
+                     With ``close_after`` seconds (``--card-close-after``) the bank first answers
+                     pending (``opstatus`` A, the state unchanged: the balance is being settled) and
+                     closes the account when the same request comes again after that time
   =================  ============================================================================
 
 * **Idempotent by request id**: the answer to a ``reqid`` is stored; the same ``reqid`` again gets the
-  same answer and changes nothing (the channel repeats a call whose answer it did not get).
+  same answer and changes nothing (the channel repeats a call whose answer it did not get), except that
+  a pending closure is finished once it is due.
 
 States on the wire (``cardstate``): ``0`` NORMAL, ``1`` NOT_ACTIVATED, ``2`` FROZEN, ``3`` LOST,
 ``4`` CLOSED (adapters/direct_link/FORMAT.md §2). The book is ``DATA/cards.sqlite3`` (0600).
@@ -60,6 +65,11 @@ CREATE TABLE IF NOT EXISTS cards (
     account_bank TEXT NOT NULL,
     updated_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS card_closings (
+    reqid TEXT PRIMARY KEY,
+    card_no TEXT NOT NULL,
+    due REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS card_ops (
     reqid TEXT PRIMARY KEY,
     funcode TEXT NOT NULL,
@@ -98,9 +108,10 @@ class CardAnswer:
 
 
 class CardBook:
-    def __init__(self, path: Path, *, seed: int = 1, bank_code: str = "") -> None:
+    def __init__(self, path: Path, *, seed: int = 1, bank_code: str = "", close_after: float = 0.0) -> None:
         self.path = Path(path)
         self.bank_code = bank_code
+        self.close_after = float(close_after or 0.0)
         self._key = f"silink-banksim-cards:{seed}".encode()
         self._lock = threading.RLock()
         if not self.path.exists():
@@ -125,7 +136,7 @@ class CardBook:
             try:
                 row = self._db.execute("SELECT answer FROM card_ops WHERE reqid = ?", (reqid,)).fetchone()
                 if row is not None:
-                    answer = CardAnswer.from_json(row[0])
+                    answer = self._finish_closing(reqid, CardAnswer.from_json(row[0]), now)
                 else:
                     answer = self._operate(funcode, body, now, reqid)
                     self._db.execute(
@@ -137,6 +148,21 @@ class CardBook:
                 raise
             self._db.execute("COMMIT")
             return answer
+
+    def _finish_closing(self, reqid: str, answer: CardAnswer, now: float) -> CardAnswer:
+        """A repeated ACCOUNT_CLOSE whose closure is due: the account is closed now, the answer becomes S."""
+        if answer.body.get("opstatus") != "A":
+            return answer
+        due = self._db.execute("SELECT card_no, due FROM card_closings WHERE reqid = ?", (reqid,)).fetchone()
+        if due is None or due[1] > now:
+            return answer
+        self._db.execute("UPDATE cards SET state = 'CLOSED', updated_at = ? WHERE card_no = ?", (now, due[0]))
+        self._db.execute("DELETE FROM card_closings WHERE reqid = ?", (reqid,))
+        done = CardAnswer(
+            answer.retcode, answer.retmsg, {**answer.body, "cardstate": WIRE_STATE["CLOSED"], "opstatus": "S"}
+        )
+        self._db.execute("UPDATE card_ops SET answer = ? WHERE reqid = ?", (done.as_json(), reqid))
+        return done
 
     def _operate(self, funcode: str, body: dict, now: float, reqid: str) -> CardAnswer:
         card_no = str(body.get("cardno", ""))
@@ -179,6 +205,16 @@ class CardBook:
             new_account = str(body.get("newacc", ""))
             allowed = state == "NORMAL" and new_account.isdigit() and 8 <= len(new_account) <= 32
             new["account"] = new_account
+        elif funcode == "ACCOUNT_CLOSE":
+            if str(body.get("closereason", "")) not in ("D", "E", "O"):
+                return CardAnswer("2001", "报文格式错误：销户原因", {})
+            allowed = state != "CLOSED"
+            if allowed and self.close_after > 0:
+                self._db.execute(
+                    "INSERT INTO card_closings VALUES (?, ?, ?)", (reqid, card_no, now + self.close_after)
+                )
+            elif allowed:
+                new["state"] = "CLOSED"
         elif funcode != "CARD_STATUS":
             return CardAnswer("2001", "报文格式错误", {})
         if not allowed:
@@ -208,7 +244,7 @@ class CardBook:
                 "cardno": card_no,
                 "cardstate": WIRE_STATE[new["state"]],
                 "opref": op_ref,
-                "opstatus": "S",
+                "opstatus": "A" if funcode == "ACCOUNT_CLOSE" and new["state"] != "CLOSED" else "S",
             },
         )
 

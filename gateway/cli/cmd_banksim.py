@@ -110,6 +110,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument("--cipher", default=None, help="direct_link_json: SM4-GCM (default) or SM4-CBC")
     s.add_argument(
+        "--card-close-after",
+        type=float,
+        default=None,
+        help="direct_link_json: seconds an ACCOUNT_CLOSE stays pending before the account closes (default 0)",
+    )
+    s.add_argument(
         "--payroll-dir", default=None, help="fixed_width_file: folder it takes 报盘 files from (DATA/payroll)"
     )
     s.add_argument(
@@ -192,6 +198,7 @@ def run_serve(args: argparse.Namespace) -> int:
             "options": {
                 "max_lines": args.max_lines,
                 "cipher": args.cipher,
+                "card_close_after": args.card_close_after,
                 "payroll_dir": str(Path(args.payroll_dir).resolve()) if args.payroll_dir else None,
                 "results_dir": str(Path(args.results_dir).resolve()) if args.results_dir else None,
                 "profile": args.profile,

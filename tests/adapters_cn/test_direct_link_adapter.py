@@ -514,6 +514,8 @@ def _card(funcode: Funcode, **kw: Any) -> CardRequest:
     [
         (_card(Funcode.CARD_LOSS), "loss_kind"),
         (_card(Funcode.ACCOUNT_CHANGE), "new_account"),
+        (_card(Funcode.ACCOUNT_CLOSE), "close_reason"),
+        (_card(Funcode.ACCOUNT_CLOSE, close_reason="BANKRUPT"), "close_reason"),
         (_card(Funcode.PAYROLL_QUERY), "funcode"),
         (CardRequest(Funcode.CARD_STATUS, "REQ-1", "", "王堃", "B41537138"), "id_number"),
         (_card(Funcode.CARD_STATUS, id_type="PASSPORT"), "id_type"),

@@ -309,6 +309,34 @@ def test_card_calls_follow_the_documented_card_ledger(sim) -> None:
     assert _call(sim, _card(Funcode.CARD_ACTIVATE, "R10", card="B41537131")).error.code == "3012"
 
 
+def test_account_close_is_immediate_or_pending_until_due(sim) -> None:
+    """ACCOUNT_CLOSE (销户): closes at once by default; with close_after the bank answers pending, the same
+    request id is pending until the time has passed and then done; a closed account refuses a second close
+    and every other change."""
+    closed = _call(sim, _card(Funcode.ACCOUNT_CLOSE, "C1", close_reason="DEATH"))
+    assert (closed.outcome, closed.bank_state) == (CardOutcome.DONE, "CLOSED")
+    assert _call(sim, _card(Funcode.ACCOUNT_CLOSE, "C2", close_reason="OTHER")).error.code == "3012"
+    assert _call(sim, _card(Funcode.CARD_LOSS, "C3", loss_kind=LossKind.TEMPORARY)).error.code == "3012"
+
+    clock = [CLOCK]
+    slow = dataclasses.replace(sim, options={**sim.options, "card_close_after": 60}, clock=lambda: clock[0])
+    first = _call(slow, _card(Funcode.ACCOUNT_CLOSE, "C4", card="B41537135", close_reason="EMIGRATION"))
+    assert (first.outcome, first.bank_state) == (CardOutcome.PENDING, "NORMAL")
+    clock[0] += 30
+    assert _call(
+        slow, _card(Funcode.ACCOUNT_CLOSE, "C4", card="B41537135", close_reason="EMIGRATION")
+    ).outcome is (CardOutcome.PENDING)
+    assert _call(slow, _card(Funcode.CARD_STATUS, "C5", card="B41537135")).bank_state == "NORMAL"
+    clock[0] += 31
+    done = _call(slow, _card(Funcode.ACCOUNT_CLOSE, "C4", card="B41537135", close_reason="EMIGRATION"))
+    assert (done.outcome, done.bank_state, done.bank_op_reference) == (
+        CardOutcome.DONE,
+        "CLOSED",
+        first.bank_op_reference,
+    )
+    assert _call(slow, _card(Funcode.CARD_STATUS, "C6", card="B41537135")).bank_state == "CLOSED"
+
+
 @pytest.mark.parametrize("bank", ["default", *bank_texts.bank_codes(), "403"])
 def test_every_bank_text_reads_back_as_its_reason(bank: str) -> None:
     """What a simulated bank writes for each refusal and return reason its own dictionary reads back."""

@@ -55,6 +55,7 @@ CARDS = {
     "card_unloss": _card(Funcode.CARD_UNLOSS),
     "card_activate": _card(Funcode.CARD_ACTIVATE),
     "account_change": _card(Funcode.ACCOUNT_CHANGE, new_account="6222020200112233445", new_bank_code="102"),
+    "account_close": _card(Funcode.ACCOUNT_CLOSE, close_reason="DEATH"),
 }
 
 
@@ -229,6 +230,15 @@ ANSWERS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         _head("ACCOUNT_CHANGE", CARDS["account_change"].request_id),
         _card_body("account_change", cardstate="0", opstatus="S"),
     ),
+    # 销户: first pending (the bank settles the balance), then done when asked again by the same reqid.
+    "account_close_pending": (
+        _head("ACCOUNT_CLOSE", CARDS["account_close"].request_id),
+        _card_body("account_close", cardstate="0", opstatus="A"),
+    ),
+    "account_close": (
+        _head("ACCOUNT_CLOSE", CARDS["account_close"].request_id),
+        _card_body("account_close", cardstate="4", opstatus="S"),
+    ),
 }
 
 
@@ -247,6 +257,8 @@ def _parse(name: str, data: bytes) -> Any:
         return adapter.parse_submit_response(response, SUB)
     if name in CARDS:
         return adapter.parse_card_response(response, CARDS[name])
+    if name == "account_close_pending":
+        return adapter.parse_card_response(response, CARDS["account_close"])
     return adapter.parse_status_response(response, SUB)
 
 

@@ -187,3 +187,34 @@ def test_the_services_sweep_expires_losses_and_asks_about_open_legs(db, protecto
     assert _status(db, cards_ctx, 3)["social_state"] == "NORMAL"
     assert servicer.sweep_once() == {"expired": 0}
     assert audit.verify(db).ok
+
+
+def test_closing_the_account_goes_to_the_bank_pending_then_unknown_then_asked(db, protector, cards_ctx, sim):
+    """Cancellation with the financial account: 销户 at the bank (ACCOUNT_CLOSE). The bank settles first
+    (pending); the answer that would confirm is lost (UNKNOWN); asked again by the same reference it is
+    confirmed and the bank state becomes CLOSED. One reference, one closing at the bank."""
+    import dataclasses
+
+    clock = [sim.now()]
+    slow = dataclasses.replace(sim, options={"card_close_after": 60}, clock=lambda: clock[0])
+    add_card(db, protector, 3, bank="308")
+    who = caller(cards_ctx, "channel:branch-308")
+    view = _run(db, ops.cancel, cards_ctx, who, ident(3), card_no(3), "DEATH", include_financial_account=True)
+    assert (view["social_state"], view["bank_state"]) == ("CANCELLED", "NORMAL")
+    assert (view["bank_leg"]["operation"], view["bank_leg"]["state"]) == ("CANCEL", "PENDING")
+    bank = SimBank(slow)
+    assert bankleg.send(db, protector, bank, view["bank_leg_id"]) == "PENDING"
+    assert _status(db, cards_ctx, 3)["bank_state"] == "NORMAL"  # not before the bank confirms
+    clock[0] += 61
+    bank.lose_answers = 1
+    assert bankleg.query_open(db, protector, bank) == {"UNKNOWN": 1}
+    assert _status(db, cards_ctx, 3)["bank_leg"]["state"] == "UNKNOWN"
+    assert bankleg.query_open(db, protector, bank) == {"CONFIRMED": 1}
+    after = _status(db, cards_ctx, 3)
+    assert (after["bank_state"], after["bank_leg"]["state"]) == ("CLOSED", "CONFIRMED")
+    from adapters.simulator.protocols.direct_link import DirectLinkHandler
+
+    book = DirectLinkHandler().cards(slow)
+    (entry,) = [e for e in book.entries() if e["card_no"] == card_no(3)]
+    assert (entry["state"], entry["operations"]) == ("CLOSED", 1)
+    book.close()

@@ -342,7 +342,10 @@ class DirectLinkHandler:
         with self._lock:
             if self._cards is None:
                 self._cards = CardBook(
-                    Path(sim.data_dir) / CARDS_FILE, seed=sim.seed, bank_code=sim.bank_code
+                    Path(sim.data_dir) / CARDS_FILE,
+                    seed=sim.seed,
+                    bank_code=sim.bank_code,
+                    close_after=float(sim.options.get("card_close_after") or 0.0),
                 )
             return self._cards
 

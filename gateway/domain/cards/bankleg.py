@@ -47,6 +47,7 @@ _FUNCODE = {
     "FREEZE": Funcode.CARD_LOSS,
     "UNFREEZE": Funcode.CARD_UNLOSS,
     "CHANGE_ACCOUNT": Funcode.ACCOUNT_CHANGE,
+    "CLOSE": Funcode.ACCOUNT_CLOSE,
 }
 
 
@@ -64,7 +65,7 @@ def _payload(protector: DataProtector, leg: dict) -> dict[str, Any]:
 
 
 def build_request(protector: DataProtector, card: dict, leg: dict) -> CardRequest | None:
-    """The adapter request of a leg; None when the protocol has no call for it (closing the account)."""
+    """The adapter request of a leg; None when the protocol has no call for its event."""
     funcode = _FUNCODE.get(leg["event"])
     if funcode is None:
         return None
@@ -84,6 +85,7 @@ def build_request(protector: DataProtector, card: dict, leg: dict) -> CardReques
         else None,
         new_account=extra.get("account", ""),
         new_bank_code=extra.get("bank_code", ""),
+        close_reason=extra.get("reason", "OTHER") if funcode is Funcode.ACCOUNT_CLOSE else "",
     )
 
 

@@ -647,7 +647,7 @@ def cancel(
     before = card["social_state"]
     target = m.social_next(before, "CANCEL")
     if include_financial_account:
-        _start_leg(conn, ctx, caller, card, "CANCEL", "CLOSE")
+        _start_leg(conn, ctx, caller, card, "CANCEL", "CLOSE", {"reason": reason})
     fed = None
     if reason == "DEATH":
         # The person-status feed holds every line of the person with DECEASED (never lifted by itself).
