@@ -7,6 +7,11 @@ it in the same ledger the HTTP simulators use (each end-to-end id credited at mo
 from the same keyed hash, so it agrees with ``silink gen payroll``) → acknowledge with the root → push
 the line results. A restart repeats nothing: the ledger says what was booked, and the gateway's
 request ids make the acknowledgement and the results idempotent.
+
+Card services (the bank leg): it also lists the card operations addressed to it and carries each out on
+the same card ledger the direct-link simulator keeps (:mod:`adapters.simulator.cards`: the same rules,
+refusal codes and idempotency by reference, ``DATA/cards.sqlite3``), then answers: done with the card's
+new state, accepted while a closure is pending (``close_after``), or refused with the bank's code.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from silink.banklink.v1 import banklink_pb2_grpc
 from silink.common.v1 import common_pb2
 
 from adapters.simulator.accounts import Rates
+from adapters.simulator.cards import CARDS_FILE, CardBook
 from adapters.simulator.ledger import IncomingBatch, IncomingLine, Ledger
 from keys.algorithms import get_backend
 from keys.canonical import canonical_row
@@ -46,6 +52,7 @@ class BankLinkBank:
         seed: int = 1,
         rates: Rates | None = None,
         reconnect=None,
+        card_close_after: float = 0.0,
     ) -> None:
         self.stub = banklink_pb2_grpc.BankLinkServiceStub(channel)
         # A new channel when the gateway went away (a restarted gateway may listen on another port).
@@ -54,6 +61,9 @@ class BankLinkBank:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.ledger = Ledger(self.data_dir / LEDGER_FILE, seed=seed, rates=rates, protocol="banklink")
+        self.cards = CardBook(
+            self.data_dir / CARDS_FILE, seed=seed, bank_code=bank_code, close_after=card_close_after
+        )
         self.verifier = get_backend().load_verifier(gateway_key_alg, gateway_key_pem)
 
     def run_once(self) -> int:
@@ -74,6 +84,7 @@ class BankLinkBank:
             view = self.ledger.batch(sub.submission_id)
             if view is not None:
                 self._push(sub.submission_id, view)
+        self.run_cards_once()
         return booked
 
     def _handle(self, sub: bpb.Submission) -> bool:
@@ -161,6 +172,50 @@ class BankLinkBank:
                 timeout=120,
             )
 
+    # -- card services ---------------------------------------------------------------------------------
+
+    def run_cards_once(self) -> dict[str, int]:
+        """Carry out and answer every card operation the gateway lists; returns the answers by outcome."""
+        counts: dict[str, int] = {}
+        token = ""
+        while True:
+            page = self.stub.ListCardOperations(bpb.ListCardOperationsRequest(page_token=token), timeout=60)
+            for op in page.operations:
+                outcome = self._card(op)
+                counts[outcome] = counts.get(outcome, 0) + 1
+            token = page.next_page_token
+            if not token:
+                return counts
+
+    def _card(self, op: bpb.BankCardOperation) -> str:
+        kind = bpb.CardOperationKind.Name(op.kind).removeprefix("CARD_OPERATION_KIND_")
+        funcode, extra = _CARD_CALLS.get(kind, ("", None))
+        body = {"cardno": op.card_number, "idno": op.id_number, "name": op.name}
+        if extra is not None:
+            body.update(extra(op))
+        answer = self.cards.operate(funcode, op.reference, body)
+        if answer.retcode != "0000":
+            outcome, state = bpb.CARD_OPERATION_OUTCOME_REFUSED, 0
+        elif answer.body.get("opstatus") == "A":
+            outcome, state = bpb.CARD_OPERATION_OUTCOME_ACCEPTED, 0
+        else:
+            outcome = bpb.CARD_OPERATION_OUTCOME_DONE
+            state = _APP_STATE.get(str(answer.body.get("cardstate")), 0)
+        name = bpb.CardOperationOutcome.Name(outcome).removeprefix("CARD_OPERATION_OUTCOME_")
+        self.stub.AnswerCardOperation(
+            bpb.AnswerCardOperationRequest(
+                request_id=f"card-{op.reference}-{name}",
+                reference=op.reference,
+                outcome=outcome,
+                bank_app_state=state,
+                reason_code="" if answer.retcode == "0000" else answer.retcode,
+                raw_text=answer.retmsg,
+            ),
+            timeout=60,
+        )
+        log.info("banklink.card", reference=op.reference, kind=kind, outcome=name)
+        return name
+
     def run_forever(self, stop: threading.Event, interval: float = 1.0) -> None:
         (self.data_dir / RUN_FILE).write_text(
             json.dumps({"pid": os.getpid(), "protocol": "banklink", "bank": self.bank_code})
@@ -178,3 +233,18 @@ class BankLinkBank:
         finally:
             (self.data_dir / RUN_FILE).unlink(missing_ok=True)
             self.ledger.close()
+            self.cards.close()
+
+
+# BankLink card operation → the card ledger's function code and the body fields it needs.
+_LOSS = {1: "TEMP", 2: "FORMAL"}  # silink.card.v1.LossKind
+_CLOSE = {1: "D", 2: "E", 3: "O"}  # silink.card.v1.CancelReason
+_CARD_CALLS = {
+    "ACTIVATE": ("CARD_ACTIVATE", None),
+    "FREEZE": ("CARD_LOSS", lambda op: {"losstype": _LOSS.get(op.loss_kind, "")}),
+    "UNFREEZE": ("CARD_UNLOSS", None),
+    "CHANGE_ACCOUNT": ("ACCOUNT_CHANGE", lambda op: {"newacc": op.new_account, "newbank": op.new_bank_code}),
+    "CLOSE": ("ACCOUNT_CLOSE", lambda op: {"closereason": _CLOSE.get(op.close_reason, "")}),
+}
+# The card ledger's wire states → silink.card.v1.BankAppState (a loss at the bank is FROZEN).
+_APP_STATE = {"0": 2, "1": 1, "2": 3, "3": 3, "4": 4}

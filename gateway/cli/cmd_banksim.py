@@ -82,6 +82,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     pl.add_argument("--rates", default=None, help="account state rates, e.g. closed=0.01,frozen=0.005")
     pl.add_argument("--interval", type=float, default=1.0, help="seconds between polls (default 1)")
     pl.add_argument("--once", action="store_true", help="handle what is ready now, then exit")
+    pl.add_argument(
+        "--card-close-after",
+        type=float,
+        default=0.0,
+        help="seconds a card account closure (销户) stays accepted before it is done (default 0)",
+    )
     pl.set_defaults(func=run_pull)
 
     s = bsub.add_parser("serve", help="run a simulated bank in the foreground")
@@ -374,10 +380,12 @@ def run_pull(args: argparse.Namespace) -> int:
         seed=args.seed,
         rates=Rates.parse(args.rates) if args.rates else None,
         reconnect=lambda: channel_as(home, f"bank:{args.bank}"),
+        card_close_after=args.card_close_after,
     )
     if args.once:
         booked = bank.run_once()
         bank.ledger.close()
+        bank.cards.close()
         print(f"{booked} submissions booked")
         return 0
     stop = threading.Event()

@@ -184,3 +184,84 @@ class BankLinkServicer(banklink_pb2_grpc.BankLinkServiceServicer):
             ).SerializeToString()
 
         return bpb.PushLineResultsResponse.FromString(await self._once("PushLineResults", request, effect))
+
+    # == Card services: the bank leg of card operations (gateway/domain/cards/banklink_legs.py) ========
+    # Kept as one section at the end of the class; its imports are local so this block stands alone.
+
+    async def ListCardOperations(self, request: bpb.ListCardOperationsRequest, context):
+        from gateway.domain.cards import banklink_legs
+
+        bank = _bank()
+        size = page_size(request.page_size)
+        after = int(decode_token(request.page_token).get("after", 0))
+        banks = banklink_legs.banklink_banks(self.ctx.cfg.banks)
+
+        def fetch():
+            with self.ctx.db.write() as conn:  # listing hands the legs to the bank (sent_at)
+                return banklink_legs.list_for_bank(
+                    conn, self.ctx.protector, bank, banks, after_id=after, limit=size + 1
+                )
+
+        rows = await in_thread(fetch)
+        token = encode_token({"after": rows[size - 1]["id"]}) if len(rows) > size else ""
+        # Clear holder values go only to the issuing bank, over its mutual-TLS channel: it must act on them.
+        return bpb.ListCardOperationsResponse(
+            operations=[_card_operation_pb(r, clear=True) for r in rows[:size]], next_page_token=token
+        )
+
+    async def AnswerCardOperation(self, request: bpb.AnswerCardOperationRequest, context):
+        from silink.card.v1 import card_pb2 as cpb
+
+        from gateway.domain.cards import banklink_legs
+        from gateway.services.convert import enum_code
+
+        bank = _bank()
+        banks = banklink_legs.banklink_banks(self.ctx.cfg.banks)
+        outcome = enum_code(bpb.CardOperationOutcome, "CARD_OPERATION_OUTCOME_", request.outcome, "outcome")
+        state = cpb.BankAppState.Name(request.bank_app_state).removeprefix("BANK_APP_STATE_")
+
+        def effect(conn, _principal):
+            leg = banklink_legs.answer(
+                conn,
+                self.ctx.protector,
+                bank,
+                banks,
+                request.reference,
+                outcome,
+                bank_state="" if state == "UNSPECIFIED" else state,
+                reason_code=request.reason_code,
+                raw_text=request.raw_text,
+            )
+            return bpb.AnswerCardOperationResponse(operation=_card_operation_pb(leg)).SerializeToString()
+
+        return bpb.AnswerCardOperationResponse.FromString(
+            await self._once("AnswerCardOperation", request, effect)
+        )
+
+
+_CARD_LEG_STATE = {"PENDING": "OPEN", "UNKNOWN": "INQUIRY", "CONFIRMED": "CONFIRMED", "FAILED": "REFUSED"}
+
+
+def _card_operation_pb(leg: dict, clear: bool = False) -> bpb.BankCardOperation:
+    """A card leg for its bank; ``clear`` adds the holder and account values (only when listing)."""
+    from silink.card.v1 import card_pb2 as cpb
+
+    out = bpb.BankCardOperation(
+        reference=leg["reference"],
+        kind=enum_value(bpb.CardOperationKind, "CARD_OPERATION_KIND_", leg["event"]),
+        state=enum_value(bpb.BankCardOperation.State, "STATE_", _CARD_LEG_STATE.get(leg["state"])),
+    )
+    created = timestamp(leg["requested_at"])
+    if created is not None:
+        out.create_time.CopyFrom(created)
+    if clear:
+        out.card_number = leg["card_number"]
+        out.id_type = enum_value(common_pb2.IdType, "ID_TYPE_", leg["id_type"])
+        out.id_number = leg["id_number"]
+        out.name = leg["name"]
+        out.loss_kind = enum_value(cpb.LossKind, "LOSS_KIND_", leg["loss_kind"])
+        out.new_account = leg["new_account"]
+        out.new_account_type = enum_value(common_pb2.AccountType, "ACCOUNT_TYPE_", leg["new_account_type"])
+        out.new_bank_code = leg["new_bank_code"]
+        out.close_reason = enum_value(cpb.CancelReason, "CANCEL_REASON_", leg["close_reason"])
+    return out

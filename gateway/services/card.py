@@ -17,7 +17,7 @@ from silink.card.v1 import card_pb2 as cpb
 from silink.card.v1 import card_pb2_grpc
 from silink.common.v1 import common_pb2
 
-from gateway.domain.cards import bankleg
+from gateway.domain.cards import bankleg, banklink_legs
 from gateway.domain.cards import operations as ops
 from gateway.domain.cards.channels import CardSettings, ChannelLimits
 from gateway.server.principal import current
@@ -94,6 +94,11 @@ class CardServicer(card_pb2_grpc.CardServiceServicer):
         raw = dict(ctx.cfg.raw.get("cards", {}))
         self.cards = ops.Cards(ctx.protector, CardSettings.from_config(raw), ChannelLimits())
         self.sweep_seconds = float(raw.get("sweep_seconds", 60))
+        # Banks on BankLink fetch their legs (BankLinkService.ListCardOperations): nothing is sent to them.
+        self.banklink_banks = banklink_legs.banklink_banks(ctx.cfg.banks)
+        self.banklink_answer_seconds = float(
+            raw.get("banklink_answer_seconds", banklink_legs.DEFAULT_ANSWER_SECONDS)
+        )
         # Tests and benchmarks may put their own card bank here; otherwise each bank's adapter.
         self.sender = ctx.extras.get("card_sender") or bankleg.adapter_sender(ctx)
         self._tasks: set[asyncio.Task] = set()
@@ -127,7 +132,15 @@ class CardServicer(card_pb2_grpc.CardServiceServicer):
     def sweep_once(self) -> dict[str, int]:
         with self.ctx.db.write() as conn:
             expired = ops.expire_due(conn)
-        legs = bankleg.query_open(self.ctx.db, self.ctx.protector, self.sender)
+        legs = bankleg.query_open(
+            self.ctx.db, self.ctx.protector, self.sender, skip_banks=self.banklink_banks
+        )
+        with self.ctx.db.write() as conn:
+            silent = banklink_legs.mark_unanswered(
+                conn, self.ctx.protector, self.banklink_banks, self.banklink_answer_seconds
+            )
+        if silent:
+            legs["UNANSWERED"] = silent  # BankLink legs fetched and not answered in time: now UNKNOWN
         if expired or legs:
             log.info("cards.sweep", expired=expired, **{f"legs_{k.lower()}": n for k, n in legs.items()})
         return {"expired": expired, **legs}
@@ -153,7 +166,8 @@ class CardServicer(card_pb2_grpc.CardServiceServicer):
 
         answer = response.FromString(await idempotent(self.ctx, _SVC + method, request, effect))
         leg = answer.card_status.pending_bank_leg
-        if leg.state == cpb.BANK_LEG_STATE_PENDING and not leg.HasField("answer_time"):
+        pushed = answer.card_status.bank_code not in self.banklink_banks  # a BankLink bank fetches its own
+        if pushed and leg.state == cpb.BANK_LEG_STATE_PENDING and not leg.HasField("answer_time"):
             leg_id = await in_thread(self._leg_id, leg.reference)
             if leg_id is not None:
                 self._background(self._send_leg(leg_id))

@@ -79,7 +79,8 @@ card_applications = Table(
 
 # The bank side of a card operation. ``reference`` is the request id the card bank sees; an UNKNOWN or
 # PENDING leg is asked about by it, never sent as a new request. ``payload_enc`` holds what the
-# operation needs once confirmed (the new disbursement account), encrypted.
+# operation needs once confirmed (the new disbursement account), encrypted. ``sent_at`` (migration 0012)
+# is when a BankLink bank first fetched the leg: taken and not answered in time makes it UNKNOWN.
 card_bank_legs = Table(
     "card_bank_legs",
     metadata,
@@ -95,6 +96,7 @@ card_bank_legs = Table(
     Column("attempts", Integer, nullable=False),
     Column("requested_at", String(32), nullable=False),
     Column("answered_at", String(32), nullable=True),
+    Column("sent_at", String(32), nullable=True),
     UniqueConstraint("reference", name="uq_card_bank_legs_reference"),
     Index("ix_card_bank_legs_card", "card_id", "id"),
     Index("ix_card_bank_legs_state", "state"),

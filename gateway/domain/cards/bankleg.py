@@ -3,7 +3,8 @@
 An operation that concerns the financial account writes a PENDING leg in its own transaction
 (:mod:`gateway.domain.cards.operations`); after the commit the leg is sent through the bank's adapter
 (``[banks.X] adapter``; direct-link is the one with card calls) and the answer is applied in a second
-transaction:
+transaction. A BankLink bank fetches its legs and answers them itself
+(:mod:`gateway.domain.cards.banklink_legs`); its answers are applied here too:
 
 =============  ===========================================================================================
 bank answer    leg
@@ -58,7 +59,8 @@ class LegNotSent(Exception):
 Sender = Callable[[str, CardRequest], CardResult]
 
 
-def _payload(protector: DataProtector, leg: dict) -> dict[str, Any]:
+def payload_of(protector: DataProtector, leg: dict) -> dict[str, Any]:
+    """What the leg's operation needs besides the holder (new account, loss kind, close reason)."""
     if leg["payload_enc"] is None:
         return {}
     return json.loads(protector.decrypt(leg["payload_enc"], b"card_bank_legs:" + leg["reference"].encode()))
@@ -70,7 +72,7 @@ def build_request(protector: DataProtector, card: dict, leg: dict) -> CardReques
     if funcode is None:
         return None
     holder = holder_of(protector, card)
-    extra = _payload(protector, leg)
+    extra = payload_of(protector, leg)
     return CardRequest(
         funcode=funcode,
         request_id=leg["reference"],
@@ -134,7 +136,7 @@ def apply_answer(conn: Connection, protector: DataProtector, leg_id: int, result
         reported = _BANK_STATE.get(result.bank_state)
         target = reported or m.bank_next(card["bank_state"], leg["event"])
         if leg["event"] == "CHANGE_ACCOUNT":
-            extra = _payload(protector, leg)
+            extra = payload_of(protector, leg)
             payee_accounts.record_change(
                 conn,
                 protector,
@@ -178,19 +180,31 @@ def send(db: Database, protector: DataProtector, sender: Sender, leg_id: int) ->
         return apply_answer(conn, protector, leg_id, result)
 
 
-def open_legs(conn: Connection, limit: int = 100) -> list[int]:
+def open_legs(conn: Connection, limit: int = 100, skip_banks: frozenset[str] = frozenset()) -> list[int]:
+    """Open legs, oldest first; ``skip_banks``: banks that fetch their legs themselves (BankLink), whose
+    legs would otherwise fill every sweep's quota and starve the rest."""
     q = (
         select(card_bank_legs.c.id)
         .where(card_bank_legs.c.state.in_(("PENDING", "UNKNOWN")))
         .order_by(card_bank_legs.c.id)
         .limit(limit)
     )
+    if skip_banks:
+        q = q.join(cards, cards.c.id == card_bank_legs.c.card_id).where(
+            cards.c.bank_code.not_in(sorted(skip_banks))
+        )
     return [int(i) for i in conn.execute(q).scalars()]
 
 
-def query_open(db: Database, protector: DataProtector, sender: Sender, limit: int = 100) -> dict[str, int]:
+def query_open(
+    db: Database,
+    protector: DataProtector,
+    sender: Sender,
+    limit: int = 100,
+    skip_banks: frozenset[str] = frozenset(),
+) -> dict[str, int]:
     with db.read() as conn:
-        ids = open_legs(conn, limit)
+        ids = open_legs(conn, limit, skip_banks)
     counts: dict[str, int] = {}
     for leg_id in ids:
         state = send(db, protector, sender, leg_id)

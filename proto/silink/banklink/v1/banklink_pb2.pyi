@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from silink.card.v1 import card_pb2 as _card_pb2
 from silink.common.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -23,6 +24,22 @@ class InquiryFinding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INQUIRY_FINDING_UNSPECIFIED: _ClassVar[InquiryFinding]
     INQUIRY_FINDING_FOUND: _ClassVar[InquiryFinding]
     INQUIRY_FINDING_NOT_FOUND: _ClassVar[InquiryFinding]
+
+class CardOperationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CARD_OPERATION_KIND_UNSPECIFIED: _ClassVar[CardOperationKind]
+    CARD_OPERATION_KIND_ACTIVATE: _ClassVar[CardOperationKind]
+    CARD_OPERATION_KIND_FREEZE: _ClassVar[CardOperationKind]
+    CARD_OPERATION_KIND_UNFREEZE: _ClassVar[CardOperationKind]
+    CARD_OPERATION_KIND_CHANGE_ACCOUNT: _ClassVar[CardOperationKind]
+    CARD_OPERATION_KIND_CLOSE: _ClassVar[CardOperationKind]
+
+class CardOperationOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CARD_OPERATION_OUTCOME_UNSPECIFIED: _ClassVar[CardOperationOutcome]
+    CARD_OPERATION_OUTCOME_DONE: _ClassVar[CardOperationOutcome]
+    CARD_OPERATION_OUTCOME_ACCEPTED: _ClassVar[CardOperationOutcome]
+    CARD_OPERATION_OUTCOME_REFUSED: _ClassVar[CardOperationOutcome]
 LINE_OUTCOME_UNSPECIFIED: LineOutcome
 LINE_OUTCOME_ACCEPTED: LineOutcome
 LINE_OUTCOME_PAID: LineOutcome
@@ -30,6 +47,16 @@ LINE_OUTCOME_FAILED: LineOutcome
 INQUIRY_FINDING_UNSPECIFIED: InquiryFinding
 INQUIRY_FINDING_FOUND: InquiryFinding
 INQUIRY_FINDING_NOT_FOUND: InquiryFinding
+CARD_OPERATION_KIND_UNSPECIFIED: CardOperationKind
+CARD_OPERATION_KIND_ACTIVATE: CardOperationKind
+CARD_OPERATION_KIND_FREEZE: CardOperationKind
+CARD_OPERATION_KIND_UNFREEZE: CardOperationKind
+CARD_OPERATION_KIND_CHANGE_ACCOUNT: CardOperationKind
+CARD_OPERATION_KIND_CLOSE: CardOperationKind
+CARD_OPERATION_OUTCOME_UNSPECIFIED: CardOperationOutcome
+CARD_OPERATION_OUTCOME_DONE: CardOperationOutcome
+CARD_OPERATION_OUTCOME_ACCEPTED: CardOperationOutcome
+CARD_OPERATION_OUTCOME_REFUSED: CardOperationOutcome
 
 class Submission(_message.Message):
     __slots__ = ("submission_id", "state", "manifest", "bank_batch_reference", "final_line_count", "acknowledge_time", "sla_deadline")
@@ -322,3 +349,83 @@ class AnswerStatusInquiryResponse(_message.Message):
     INQUIRY_FIELD_NUMBER: _ClassVar[int]
     inquiry: StatusInquiry
     def __init__(self, inquiry: _Optional[_Union[StatusInquiry, _Mapping]] = ...) -> None: ...
+
+class BankCardOperation(_message.Message):
+    __slots__ = ("reference", "kind", "state", "card_number", "id_type", "id_number", "name", "loss_kind", "new_account", "new_account_type", "new_bank_code", "close_reason", "create_time")
+    class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        STATE_UNSPECIFIED: _ClassVar[BankCardOperation.State]
+        STATE_OPEN: _ClassVar[BankCardOperation.State]
+        STATE_INQUIRY: _ClassVar[BankCardOperation.State]
+        STATE_CONFIRMED: _ClassVar[BankCardOperation.State]
+        STATE_REFUSED: _ClassVar[BankCardOperation.State]
+    STATE_UNSPECIFIED: BankCardOperation.State
+    STATE_OPEN: BankCardOperation.State
+    STATE_INQUIRY: BankCardOperation.State
+    STATE_CONFIRMED: BankCardOperation.State
+    STATE_REFUSED: BankCardOperation.State
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CARD_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ID_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LOSS_KIND_FIELD_NUMBER: _ClassVar[int]
+    NEW_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    NEW_ACCOUNT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    NEW_BANK_CODE_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_REASON_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    reference: str
+    kind: CardOperationKind
+    state: BankCardOperation.State
+    card_number: str
+    id_type: _common_pb2.IdType
+    id_number: str
+    name: str
+    loss_kind: _card_pb2.LossKind
+    new_account: str
+    new_account_type: _common_pb2.AccountType
+    new_bank_code: str
+    close_reason: _card_pb2.CancelReason
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, reference: _Optional[str] = ..., kind: _Optional[_Union[CardOperationKind, str]] = ..., state: _Optional[_Union[BankCardOperation.State, str]] = ..., card_number: _Optional[str] = ..., id_type: _Optional[_Union[_common_pb2.IdType, str]] = ..., id_number: _Optional[str] = ..., name: _Optional[str] = ..., loss_kind: _Optional[_Union[_card_pb2.LossKind, str]] = ..., new_account: _Optional[str] = ..., new_account_type: _Optional[_Union[_common_pb2.AccountType, str]] = ..., new_bank_code: _Optional[str] = ..., close_reason: _Optional[_Union[_card_pb2.CancelReason, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListCardOperationsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListCardOperationsResponse(_message.Message):
+    __slots__ = ("operations", "next_page_token")
+    OPERATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    operations: _containers.RepeatedCompositeFieldContainer[BankCardOperation]
+    next_page_token: str
+    def __init__(self, operations: _Optional[_Iterable[_Union[BankCardOperation, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class AnswerCardOperationRequest(_message.Message):
+    __slots__ = ("request_id", "reference", "outcome", "bank_app_state", "reason_code", "raw_text")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    BANK_APP_STATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_CODE_FIELD_NUMBER: _ClassVar[int]
+    RAW_TEXT_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    reference: str
+    outcome: CardOperationOutcome
+    bank_app_state: _card_pb2.BankAppState
+    reason_code: str
+    raw_text: str
+    def __init__(self, request_id: _Optional[str] = ..., reference: _Optional[str] = ..., outcome: _Optional[_Union[CardOperationOutcome, str]] = ..., bank_app_state: _Optional[_Union[_card_pb2.BankAppState, str]] = ..., reason_code: _Optional[str] = ..., raw_text: _Optional[str] = ...) -> None: ...
+
+class AnswerCardOperationResponse(_message.Message):
+    __slots__ = ("operation",)
+    OPERATION_FIELD_NUMBER: _ClassVar[int]
+    operation: BankCardOperation
+    def __init__(self, operation: _Optional[_Union[BankCardOperation, _Mapping]] = ...) -> None: ...

@@ -87,6 +87,16 @@ class BankLinkServiceStub:
                 request_serializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerStatusInquiryRequest.SerializeToString,
                 response_deserializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerStatusInquiryResponse.FromString,
                 _registered_method=True)
+        self.ListCardOperations = channel.unary_unary(
+                '/silink.banklink.v1.BankLinkService/ListCardOperations',
+                request_serializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.ListCardOperationsRequest.SerializeToString,
+                response_deserializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.ListCardOperationsResponse.FromString,
+                _registered_method=True)
+        self.AnswerCardOperation = channel.unary_unary(
+                '/silink.banklink.v1.BankLinkService/AnswerCardOperation',
+                request_serializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerCardOperationRequest.SerializeToString,
+                response_deserializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerCardOperationResponse.FromString,
+                _registered_method=True)
 
 
 class BankLinkServiceServicer:
@@ -163,6 +173,23 @@ class BankLinkServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCardOperations(self, request, context):
+        """Card services (bank leg). Lists the operations on the financial application of social security cards
+        the calling bank issued that wait for its answer, oldest first. Listing hands them to the bank: one
+        fetched and not answered in time becomes an inquiry (state INQUIRY) and is listed again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AnswerCardOperation(self, request, context):
+        """Answers one card operation, by its reference. The bank does each reference at most once; asked again
+        (an inquiry, or the same answer resent) it answers from its record.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BankLinkServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -205,6 +232,16 @@ def add_BankLinkServiceServicer_to_server(servicer, server):
                     servicer.AnswerStatusInquiry,
                     request_deserializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerStatusInquiryRequest.FromString,
                     response_serializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerStatusInquiryResponse.SerializeToString,
+            ),
+            'ListCardOperations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCardOperations,
+                    request_deserializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.ListCardOperationsRequest.FromString,
+                    response_serializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.ListCardOperationsResponse.SerializeToString,
+            ),
+            'AnswerCardOperation': grpc.unary_unary_rpc_method_handler(
+                    servicer.AnswerCardOperation,
+                    request_deserializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerCardOperationRequest.FromString,
+                    response_serializer=silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerCardOperationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -436,6 +473,60 @@ class BankLinkService:
             '/silink.banklink.v1.BankLinkService/AnswerStatusInquiry',
             silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerStatusInquiryRequest.SerializeToString,
             silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerStatusInquiryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCardOperations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silink.banklink.v1.BankLinkService/ListCardOperations',
+            silink_dot_banklink_dot_v1_dot_banklink__pb2.ListCardOperationsRequest.SerializeToString,
+            silink_dot_banklink_dot_v1_dot_banklink__pb2.ListCardOperationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AnswerCardOperation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silink.banklink.v1.BankLinkService/AnswerCardOperation',
+            silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerCardOperationRequest.SerializeToString,
+            silink_dot_banklink_dot_v1_dot_banklink__pb2.AnswerCardOperationResponse.FromString,
             options,
             channel_credentials,
             insecure,
