@@ -10,7 +10,8 @@ is 80 % GetCardStatus and 20 % mutating calls (ReportLoss temporary, then LiftLo
 each a write transaction with audit and a payment-hold check). Bank legs are left out: their latency is
 the bank's (the answer shows them PENDING and they are sent after the reply), so none of these calls
 waits for a simulated bank. 200 warm-up calls (TLS handshakes) are not counted. Prints one JSON line:
-achieved calls/s, p50, p99, max, errors by code.
+achieved calls/s, p50, p99, max, errors by code, and the CPU milliseconds per call of the servers and
+of this client (what the machine must supply per call, whatever else runs on it).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 import grpc
+import psutil
 from silink.card.v1 import card_pb2 as cpb
 from silink.card.v1 import card_pb2_grpc
 
@@ -75,6 +77,16 @@ def _channel(home: Path, principal: str, target: str) -> grpc.aio.Channel:
     return grpc.aio.secure_channel(target, creds)
 
 
+def _cpu_seconds(pids: list[int]) -> tuple[float, float]:
+    """(user + system CPU seconds of the server processes, of this process)."""
+    servers = 0.0
+    for pid in pids:
+        t = psutil.Process(pid).cpu_times()
+        servers += t.user + t.system
+    own = psutil.Process().cpu_times()
+    return servers, own.user + own.system
+
+
 async def _run(
     home: Path,
     target: str | list[str],
@@ -83,6 +95,7 @@ async def _run(
     cards: int,
     concurrency: int,
     writes: float,
+    server_pids: list[int] = (),
 ) -> dict:
     targets = [target] if isinstance(target, str) else target
     chans = [_channel(home, f"channel:branch-102-{i}", targets[i % len(targets)]) for i in range(CHANNELS)]
@@ -142,6 +155,7 @@ async def _run(
     latencies.clear()
     errors.clear()
     tasks: list[asyncio.Task] = []
+    cpu_before = _cpu_seconds(server_pids)
     start = time.perf_counter()
     i = 0
     while True:
@@ -156,6 +170,7 @@ async def _run(
         i += 1
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - start
+    cpu_after = _cpu_seconds(server_pids)
     for c in chans:
         await c.close()
     lat = sorted(latencies)
@@ -169,6 +184,9 @@ async def _run(
         "p99_ms": round(q[98] * 1000, 2),
         "max_ms": round(lat[-1] * 1000, 2) if lat else 0.0,
         "errors": errors,
+        # CPU time per call, independent of what else the machine runs: the servers', and this client's.
+        "server_cpu_ms_per_call": round((cpu_after[0] - cpu_before[0]) * 1000 / max(i, 1), 3),
+        "client_cpu_ms_per_call": round((cpu_after[1] - cpu_before[1]) * 1000 / max(i, 1), 3),
         "target_rate": rate,
         "concurrency": concurrency,
         "write_share": writes,
@@ -199,6 +217,7 @@ def main() -> None:
                     args.cards,
                     args.concurrency,
                     args.writes,
+                    [srv.proc.pid for srv in servers],
                 )
             )
         finally:

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from gateway.clock import now_iso
 from gateway.redaction import redact_value
@@ -44,6 +44,17 @@ def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + canonical.encode("utf-8")).hexdigest()
 
 
+# Built once: every write transaction appends, and building a statement costs more than running it.
+_HEAD = select(audit_head.c.last_seq, audit_head.c.last_hash).where(audit_head.c.id == 1)
+_HEAD_LOCKED = _HEAD.with_for_update()
+_INSERT = audit_log.insert()
+_MOVE_HEAD = (
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(last_seq=bindparam("_seq"), last_hash=bindparam("_hash"))
+)
+
+
 def append(
     conn: Connection,
     *,
@@ -60,10 +71,7 @@ def append(
     Call it last in a transaction: on PostgreSQL the head row stays locked until commit, which is what
     keeps the chain linear when several gateway processes write at once.
     """
-    head_q = select(audit_head.c.last_seq, audit_head.c.last_hash).where(audit_head.c.id == 1)
-    if conn.dialect.name == "postgresql":
-        head_q = head_q.with_for_update()
-    last_seq, last_hash = conn.execute(head_q).one()
+    last_seq, last_hash = conn.execute(_HEAD_LOCKED if conn.dialect.name == "postgresql" else _HEAD).one()
     row = {
         "seq": last_seq + 1,
         "at": now_iso(),
@@ -79,10 +87,8 @@ def append(
     }
     row["prev_hash"] = last_hash
     row["hash"] = entry_hash(last_hash, row)
-    conn.execute(audit_log.insert().values(**row))
-    conn.execute(
-        update(audit_head).where(audit_head.c.id == 1).values(last_seq=row["seq"], last_hash=row["hash"])
-    )
+    conn.execute(_INSERT, row)
+    conn.execute(_MOVE_HEAD, {"_seq": row["seq"], "_hash": row["hash"]})
     return row["seq"]
 
 
