@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import statistics
@@ -77,6 +78,23 @@ def _channel(home: Path, principal: str, target: str) -> grpc.aio.Channel:
     return grpc.aio.secure_channel(target, creds)
 
 
+def _quantile_ms(values: list[float], p: int) -> float:
+    if len(values) < 100:
+        return 0.0
+    return round(statistics.quantiles(values, n=100)[p - 1] * 1000, 2)
+
+
+def _handler_ms(logs: list[str], measured: int) -> list[float]:
+    """Seconds per card call from the servers' canonical log lines, the last ``measured`` calls only."""
+    out: list[float] = []
+    for text in logs:
+        for line in text.splitlines():
+            if '"event": "rpc"' in line and "CardService/" in line:
+                with contextlib.suppress(ValueError, KeyError):
+                    out.append(json.loads(line)["latency_ms"] / 1000)
+    return out[-measured:] if len(logs) == 1 else out
+
+
 def _cpu_seconds(pids: list[int]) -> tuple[float, float]:
     """(user + system CPU seconds of the server processes, of this process)."""
     servers = 0.0
@@ -104,6 +122,7 @@ async def _run(
     lost: set[int] = set()
     busy: set[int] = set()
     latencies: list[float] = []
+    by_kind: dict[str, list[float]] = {"read": [], "write": []}
     errors: dict[str, int] = {}
     sem = asyncio.Semaphore(concurrency)
     seq = 0
@@ -137,6 +156,7 @@ async def _run(
         try:
             await call
             latencies.append(time.perf_counter() - started)
+            by_kind["write" if n > 0 else "read"].append(latencies[-1])
             if n > 0:
                 lost.symmetric_difference_update({n})
         except grpc.aio.AioRpcError as err:
@@ -153,6 +173,8 @@ async def _run(
         warm.append(asyncio.create_task(one(k)))
     await asyncio.gather(*warm)
     latencies.clear()
+    for kind in by_kind.values():
+        kind.clear()
     errors.clear()
     tasks: list[asyncio.Task] = []
     cpu_before = _cpu_seconds(server_pids)
@@ -184,6 +206,7 @@ async def _run(
         "p99_ms": round(q[98] * 1000, 2),
         "max_ms": round(lat[-1] * 1000, 2) if lat else 0.0,
         "errors": errors,
+        **{f"{kind}_p{p}_ms": _quantile_ms(v, p) for kind, v in by_kind.items() for p in (50, 99)},
         # CPU time per call, independent of what else the machine runs: the servers', and this client's.
         "server_cpu_ms_per_call": round((cpu_after[0] - cpu_before[0]) * 1000 / max(i, 1), 3),
         "client_cpu_ms_per_call": round((cpu_after[1] - cpu_before[1]) * 1000 / max(i, 1), 3),
@@ -224,6 +247,10 @@ def main() -> None:
             for srv in servers:
                 srv.stop()
         result["servers"] = args.servers
+        # Handler time as the servers logged it (from the interceptor's start to its end): the rest of
+        # a call's latency is gRPC queueing, transport and the client.
+        handler = _handler_ms([srv.log_text() for srv in servers], result["calls"])
+        result.update({f"handler_p{p}_ms": _quantile_ms(handler, p) for p in (50, 99)})
     print(json.dumps(result))
 
 
