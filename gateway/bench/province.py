@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -488,9 +489,10 @@ class _Run:
         from reconciliation.camt053_writer import Booking, render_statement
         from reconciliation.importer import import_file
 
-        stage = Stage("statements", "bank books → statement, imported")
+        stage = Stage("statements", "bank results and statement, imported")
         account = ctx.cfg.funds[FUND]["account"]
         with board.stages_open(stage, total=self._accepted(ctx)), stage.clock():
+            results = self._import_results(ctx)
             bookings: list[Booking] = []
             for sim in self.sims:
                 bookings += _lumps(sim.folder / LEDGER_FILE)
@@ -510,15 +512,64 @@ class _Run:
             outcome = import_file(ctx.db, path, principal="finance:bench", account=account)
             board.advance(stage, self._accepted(ctx))
         stage.detail = {
-            "bookings": len(bookings),
+            "result_files": results["files"],
+            "result_entries": results["entries"],
+            "statement_bookings": len(bookings),
             "lines_booked": credited,
-            "entries_imported": outcome.entries,
+            "statement_entries": outcome.entries,
         }
         self.statement_days = (
             min((b.day for b in bookings), default=day).isoformat(),
             day.isoformat(),
         )
         return account
+
+    def _import_results(self, ctx) -> dict[str, int]:
+        """Each submission's final status answer, as the dispatcher kept it, imported as bank evidence:
+        pain.002 as received; direct-link answers opened (signature checked, SM4 decrypted) first."""
+        from adapters.direct_link import open_envelope
+        from gateway.dispatch.service import context_for
+        from gateway.storage.tables_dispatch import bank_evidence, submissions
+        from reconciliation.importer import import_file
+
+        ev, sub = bank_evidence.c, submissions.c
+        with ctx.db.read() as conn:
+            last = (
+                select(func.max(ev.id))
+                .join(submissions, sub.id == ev.submission_id)
+                .where(sub.batch_id.in_(self.batch_ids), ev.direction == "in", ev.kind == "status_response")
+                .group_by(ev.submission_id)
+            )
+            ids = [r[0] for r in conn.execute(last)]
+        folder = self.root / "results"
+        folder.mkdir(exist_ok=True)
+        files = entries = 0
+        for start in range(0, len(ids), 50):
+            with ctx.db.read() as conn:
+                rows = conn.execute(
+                    select(ev.id, ev.bank_code, ev.body)
+                    .where(ev.id.in_(ids[start : start + 50]))
+                    .order_by(ev.id)
+                ).all()
+            for evidence_id, code, body in rows:
+                adapter = (ctx.cfg.banks.get(code) or {}).get("adapter")
+                if adapter == "direct_link_json":
+                    bank = context_for(ctx, code)
+                    _head, opened = open_envelope(
+                        bytes(body), verifier=bank.bank_verifier, cipher=bank.cipher
+                    )
+                    path = folder / f"{code}-{evidence_id}.json"
+                    path.write_bytes(json.dumps(opened, ensure_ascii=False).encode())
+                elif adapter == "iso20022":
+                    path = folder / f"{code}-{evidence_id}.pain002.xml"
+                    path.write_bytes(bytes(body))
+                else:
+                    continue  # file banks' 回盘 files are picked up as evidence by their own sweep
+                outcome = import_file(ctx.db, path, principal="finance:bench")
+                files += 1
+                entries += outcome.entries
+                path.unlink()
+        return {"files": files, "entries": entries}
 
     def _reconcile(self, ctx, board: StageBoard, account: str) -> dict:
         from reconciliation.runs import DateRange, reconcile_account
@@ -535,8 +586,19 @@ class _Run:
                     fund_accounts=frozenset(str(f["account"]) for f in ctx.cfg.funds.values()),
                 )
             board.advance(stage, self._accepted(ctx))
+        from gateway.storage.tables_recon import recon_exceptions
+
+        with ctx.db.read() as conn:
+            kinds = dict(
+                conn.execute(
+                    select(recon_exceptions.c.kind, func.count())
+                    .where(recon_exceptions.c.state == "OPEN")
+                    .group_by(recon_exceptions.c.kind)
+                ).all()
+            )
         keep = ("matched_count", "matched_minor", "exceptions_created", "expected_minor", "booked_minor")
         out = {k: v for k, v in run.items() if k in keep or k.endswith("_count")}
+        out["open_exceptions_by_kind"] = kinds  # REJECTED: each failed line is finance's to work
         stage.detail = {k: out[k] for k in ("matched_count",) if k in out}
         return out
 
