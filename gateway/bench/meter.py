@@ -74,7 +74,8 @@ class RssSampler:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(1)
+        if self._thread.is_alive():
+            self._thread.join(1)
 
 
 @dataclass

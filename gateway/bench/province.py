@@ -203,6 +203,14 @@ class _Run:
             text = "\n".join(lines) + "\n"
         # A bench paces the dispatcher as fast as the simulators answer; production keeps its 2 s.
         path.write_text(text + "\n[dispatch]\npoll_interval_seconds = 0.2\n", encoding="utf-8")
+        if self.spec.database:
+            from gateway.storage import Database, migrate
+
+            db = Database(self.spec.database)  # init migrated its SQLite file; this one is new
+            try:
+                migrate(db)
+            finally:
+                db.dispose()
 
     def _simulators(self) -> None:
         from gateway.simulators import Sim, open_store, point_bank, start_keyed_bank

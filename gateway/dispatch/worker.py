@@ -406,7 +406,8 @@ class Dispatcher:
                 if outbox.still_mine(conn, item, self.owner):
                     self._to_manual(conn, item, sub, "bank offers no status query")
             return
-        submission = self._submission(sub)
+        # Status queries and answers go by our references and amounts: no personal data is decrypted.
+        submission = self._submission(sub, personal_data=False)
         ctx = self.context_for(sub["bank_code"])
         adapter = self.bound_adapter(sub["adapter"], ctx)
         message = adapter.render_status_query(submission, ctx)
@@ -618,11 +619,11 @@ class Dispatcher:
             return adapter, submission, list(render_parts(submission, ctx))
         return adapter, submission, [adapter.render_submission(submission, ctx)]
 
-    def _submission(self, sub: dict) -> Submission:
+    def _submission(self, sub: dict, *, personal_data: bool = True) -> Submission:
         """The submission with its clear lines, rebuilt from storage for this one call — the same rows, in
         the same order, that release canonicalised and signed."""
         with self.db.read() as conn:
-            rows = submission_rows(conn, self.protector, sub)
+            rows = submission_rows(conn, self.protector, sub, personal_data=personal_data)
         lines = [
             SubmissionLine(
                 seq=r[0],
