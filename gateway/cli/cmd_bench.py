@@ -157,8 +157,7 @@ def print_report(report: dict) -> None:
     )
     con.print(
         f"banks' ledgers credited {t['banks_credited_lines']:,} lines, "
-        f"¥{t['banks_credited_fen'] / 100:,.2f}: "
-        + ok(t["agrees_with_banks"])
+        f"¥{t['banks_credited_fen'] / 100:,.2f}: " + ok(t["agrees_with_banks"])
     )
     m = report["machine"]
     con.print(

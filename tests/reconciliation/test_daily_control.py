@@ -203,9 +203,7 @@ def test_new_evidence_updates_the_open_break(db, tmp_path: Path) -> None:
         stored = conn.execute(select(recon_daily_controls)).one()
     assert len(now) == 1 and now[0].id == first.id and now[0].amount_minor == -8_000
     assert now[0].state == "OPEN"
-    assert stored.statement_debit_minor == 7_000 and json.loads(stored.ledger_states) == {
-        "PAID": [2, 15_000]
-    }
+    assert stored.statement_debit_minor == 7_000 and json.loads(stored.ledger_states) == {"PAID": [2, 15_000]}
 
     # The second debit arrives: the day agrees, and its break is cleared (not resolved by a person).
     stmt2 = tmp_path / "camt053_A_104.xml"
