@@ -126,6 +126,11 @@ class StageBoard:
             disable=not show,
         )
         self._tasks: dict[str, int] = {}
+        # Without a terminal (CI, `make bench-scale` logs) the bars cannot redraw: a plain line every
+        # ten seconds and at each stage's end says where the run is instead.
+        self._plain = show and not self.progress.console.is_terminal
+        self._said = time.monotonic()
+        self._totals: dict[str, int] = {}
 
     def __enter__(self) -> StageBoard:
         self.progress.start()
@@ -139,6 +144,7 @@ class StageBoard:
         """Bars for ``stages`` (they run interleaved, or one alone) and their shared peak-RSS window."""
         self.sampler.reset()
         for s in stages:
+            self._totals[s.name] = total
             self.stages.append(s)
             self._tasks[s.name] = self.progress.add_task(
                 f"{len(self.stages)}. {s.title}", total=total, rate=""
@@ -150,13 +156,29 @@ class StageBoard:
             for s in stages:
                 s.peak_rss = peak
                 self.advance(s, 0)
+                if self._plain:
+                    self._say(s, "done")
 
     def advance(self, stage: Stage, lines: int) -> None:
         stage.lines += lines
         rate = f"{stage.lines / stage.seconds:,.0f}/s" if stage.seconds > 0 else ""
         self.progress.update(self._tasks[stage.name], completed=stage.lines, rate=rate)
+        if self._plain and time.monotonic() - self._said >= 10:
+            self._say(stage, "")
+
+    def _say(self, stage: Stage, note: str) -> None:
+        self._said = time.monotonic()
+        n = self.stages.index(stage) + 1
+        rate = f", {stage.lines / stage.seconds:,.0f} lines/s" if stage.seconds > 0 else ""
+        self.progress.console.print(
+            f"{n}. {stage.title}: {stage.lines:,}/{self._totals.get(stage.name, 0):,} lines, "
+            f"{stage.seconds:,.1f} s{rate}" + (f" — {note}" if note else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
 
     def set_total(self, stage: Stage, total: int) -> None:
+        self._totals[stage.name] = total
         self.progress.update(self._tasks[stage.name], total=total)
 
 
