@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import shutil
 import sqlite3
 import subprocess
@@ -533,50 +532,17 @@ class _Run:
         return account
 
     def _import_results(self, ctx) -> dict[str, int]:
-        """Each submission's final status answer, as the dispatcher kept it, imported as bank evidence:
-        pain.002 as received; direct-link answers opened (signature checked, SM4 decrypted) first."""
-        from adapters.direct_link import open_envelope
-        from gateway.dispatch.service import context_for
-        from gateway.storage.tables_dispatch import bank_evidence, submissions
+        """The banks' final answers (pain.002, opened direct-link results, 回盘 files), imported as bank
+        evidence one file at a time."""
+        from gateway.dispatch.evidence_export import export_final_answers
         from reconciliation.importer import import_file
 
-        ev, sub = bank_evidence.c, submissions.c
-        with ctx.db.read() as conn:
-            last = (
-                select(func.max(ev.id))
-                .join(submissions, sub.id == ev.submission_id)
-                .where(sub.batch_id.in_(self.batch_ids), ev.direction == "in", ev.kind == "status_response")
-                .group_by(ev.submission_id)
-            )
-            ids = [r[0] for r in conn.execute(last)]
-        folder = self.root / "results"
-        folder.mkdir(exist_ok=True)
         files = entries = 0
-        for start in range(0, len(ids), 50):
-            with ctx.db.read() as conn:
-                rows = conn.execute(
-                    select(ev.id, ev.bank_code, ev.body)
-                    .where(ev.id.in_(ids[start : start + 50]))
-                    .order_by(ev.id)
-                ).all()
-            for evidence_id, code, body in rows:
-                adapter = (ctx.cfg.banks.get(code) or {}).get("adapter")
-                if adapter == "direct_link_json":
-                    bank = context_for(ctx, code)
-                    _head, opened = open_envelope(
-                        bytes(body), verifier=bank.bank_verifier, cipher=bank.cipher
-                    )
-                    path = folder / f"{code}-{evidence_id}.json"
-                    path.write_bytes(json.dumps(opened, ensure_ascii=False).encode())
-                elif adapter == "iso20022":
-                    path = folder / f"{code}-{evidence_id}.pain002.xml"
-                    path.write_bytes(bytes(body))
-                else:
-                    continue  # file banks' 回盘 files are picked up as evidence by their own sweep
-                outcome = import_file(ctx.db, path, principal="finance:bench")
-                files += 1
-                entries += outcome.entries
-                path.unlink()
+        for path in export_final_answers(ctx, self.batch_ids, self.root / "results"):
+            outcome = import_file(ctx.db, path, principal="finance:bench")
+            files += 1
+            entries += outcome.entries
+            path.unlink()
         return {"files": files, "entries": entries}
 
     def _reconcile(self, ctx, board: StageBoard, account: str) -> dict:
