@@ -109,19 +109,20 @@ class ReleaseDisplay:
         self.tty = sys.stderr.isatty() if tty is None else tty
         self.out = out or console(stderr=True)
         self._last: tuple[int, int, int] | None = None
-        self._bar: Progress | None = None
-        if self.tty:
-            self._bar = Progress(
-                TextColumn("releasing {task.fields[batch]}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("lines · {task.fields[subs]} submissions signed and written"),
-                TimeElapsedColumn(),
-                console=self.out,
-                transient=False,
-            )
-            self._task = self._bar.add_task("release", total=None, batch=batch_id, subs=0)
-            self._bar.start()
+        self._bar: Progress | None = None  # started with the first count: no bar before there is one
+
+    def _start_bar(self) -> Progress:
+        bar = Progress(
+            TextColumn("releasing {task.fields[batch]}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("lines · {task.fields[subs]} submissions signed and written"),
+            TimeElapsedColumn(),
+            console=self.out,
+        )
+        self._task = bar.add_task("release", total=None, batch=self.batch_id, subs=0)
+        bar.start()
+        return bar
 
     def update(self, p: Any) -> None:
         if not p.HasField("release"):
@@ -131,7 +132,8 @@ class ReleaseDisplay:
         if key == self._last:
             return
         self._last = key
-        if self._bar is not None:
+        if self.tty:
+            self._bar = self._bar or self._start_bar()
             self._bar.update(
                 self._task, total=r.lines_total, completed=r.lines_done, subs=r.submissions_written
             )
