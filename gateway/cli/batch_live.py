@@ -111,7 +111,7 @@ class ReleaseDisplay:
         self._last: tuple[int, int, int] | None = None
         self._bar: Progress | None = None  # started with the first count: no bar before there is one
 
-    def _start_bar(self) -> Progress:
+    def _start_bar(self, r: Any) -> Progress:
         bar = Progress(
             TextColumn("releasing {task.fields[batch]}"),
             BarColumn(),
@@ -120,7 +120,13 @@ class ReleaseDisplay:
             TimeElapsedColumn(),
             console=self.out,
         )
-        self._task = bar.add_task("release", total=None, batch=self.batch_id, subs=0)
+        self._task = bar.add_task(
+            "release",
+            total=r.lines_total,
+            completed=r.lines_done,
+            batch=self.batch_id,
+            subs=r.submissions_written,
+        )
         bar.start()
         return bar
 
@@ -133,7 +139,7 @@ class ReleaseDisplay:
             return
         self._last = key
         if self.tty:
-            self._bar = self._bar or self._start_bar()
+            self._bar = self._bar or self._start_bar(r)
             self._bar.update(
                 self._task, total=r.lines_total, completed=r.lines_done, subs=r.submissions_written
             )
@@ -141,9 +147,12 @@ class ReleaseDisplay:
             self.out.print(release_line(p))
 
     def finish(self, after: Any | None) -> None:
-        """Close the display. ``after`` is a snapshot taken once the release answered (or None): its
-        submission count is the committed one."""
+        """Close the display. ``after`` is a snapshot taken once the release answered successfully (None
+        otherwise): its submission count is the committed one, and a committed release placed every line
+        it set out to, so the bar ends full rather than at the last count the stream happened to catch."""
         if self._bar is not None:
+            if after is not None and self._last is not None:
+                self._bar.update(self._task, completed=self._last[0], subs=after.submissions_total)
             self._bar.stop()
         if after is not None and after.submissions_total:
             self.out.print(

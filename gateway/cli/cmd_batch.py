@@ -413,7 +413,11 @@ def run_release(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
-    resp = call(future.result)
+    try:
+        resp = call(future.result)
+    except SystemExit:  # the release failed: its error is printed; stop the bar where it was
+        display.finish(None)
+        raise
     try:
         after = _snapshot(stub, args.batch_id)
     except grpc.RpcError:
