@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,10 +76,15 @@ def release(
     batch_id: int,
     principal: str,
     routes: Mapping[str, BankRoute] | Callable[[str], BankRoute],
+    *,
+    on_submission: Callable[[int], None] | None = None,
+    timings: dict[str, float] | None = None,
     progress: Callable[[ReleaseResult, int], None] | None = None,
 ) -> ReleaseResult:
-    """``progress(result_so_far, lines_to_release)`` is called once before the first submission and
-    after each one is signed and written (inside the transaction: nobody else sees them yet)."""
+    """``on_submission(lines)`` is called after each submission is written (progress);
+    ``timings["sign"]`` accumulates the seconds spent canonicalising, hashing and signing (benchmarks);
+    ``progress(result_so_far, lines_to_release)`` is called once before the first submission and after
+    each one is signed and written (inside the transaction: nobody else sees them yet)."""
     batch = dom._lock(conn, batch_id)
     dom._require(batch, "APPROVED", action="release")
     route_of = routes.get if isinstance(routes, Mapping) else routes
@@ -115,6 +121,7 @@ def release(
             .returning(submissions.c.id)
         ).scalar_one()
         ref = bank_reference(sub_id)
+        started = time.perf_counter()
         fields = ManifestFields.for_lines(
             submission_id=ref,
             bank_code=route.bank_code,
@@ -125,6 +132,8 @@ def release(
             key_version=route.key_version,
         )
         manifest = sign_manifest(fields, route.signer)
+        if timings is not None:
+            timings["sign"] = timings.get("sign", 0.0) + time.perf_counter() - started
         conn.execute(
             update(submissions)
             .where(submissions.c.id == sub_id)
@@ -155,6 +164,8 @@ def release(
         result.submissions.append(sub_id)
         result.lines += len(chunk.rows)
         result.amount_fen += fields.control_sum_fen
+        if on_submission is not None:
+            on_submission(len(chunk.rows))
         if progress is not None:
             progress(result, to_release)
 
