@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from gateway import audit
 from gateway.clock import now_iso
@@ -79,9 +79,12 @@ def release(
     *,
     on_submission: Callable[[int], None] | None = None,
     timings: dict[str, float] | None = None,
+    progress: Callable[[ReleaseResult, int], None] | None = None,
 ) -> ReleaseResult:
     """``on_submission(lines)`` is called after each submission is written (progress);
-    ``timings["sign"]`` accumulates the seconds spent canonicalising, hashing and signing (benchmarks)."""
+    ``timings["sign"]`` accumulates the seconds spent canonicalising, hashing and signing (benchmarks);
+    ``progress(result_so_far, lines_to_release)`` is called once before the first submission and after
+    each one is signed and written (inside the transaction: nobody else sees them yet)."""
     batch = dom._lock(conn, batch_id)
     dom._require(batch, "APPROVED", action="release")
     route_of = routes.get if isinstance(routes, Mapping) else routes
@@ -163,6 +166,17 @@ def release(
         result.amount_fen += fields.control_sum_fen
         if on_submission is not None:
             on_submission(len(chunk.rows))
+        if progress is not None:
+            progress(result, to_release)
+
+    to_release = 0
+    if progress is not None:
+        to_release = conn.execute(
+            select(func.count())
+            .select_from(batch_lines)
+            .where(batch_lines.c.batch_id == batch_id, batch_lines.c.state == "PENDING")
+        ).scalar_one()
+        progress(result, to_release)
 
     for r in _lines_in_order(conn, batch_id):
         id_number, name, account = dom.open_pii(protector, r.e2e_ref, bytes(r.pii))
@@ -283,3 +297,12 @@ def _lines_in_order(conn: Connection, batch_id: int, page: int = 5000):
 
 def sla_deadline(sent_at: str, hours: int) -> str:
     return (dt.datetime.fromisoformat(sent_at) + dt.timedelta(hours=hours)).isoformat(timespec="microseconds")
+
+
+def submission_counts(conn: Connection, batch_id: int) -> tuple[int, int]:
+    """(submissions the batch was split into, how many of them have been sent or made available)."""
+    s = submissions.c
+    total, sent = conn.execute(
+        select(func.count(), func.count(s.sent_at)).select_from(submissions).where(s.batch_id == batch_id)
+    ).one()
+    return int(total), int(sent)
