@@ -367,7 +367,7 @@ class _Run:
                         batch_id,
                         "approver:bench",
                         route,
-                        on_submission=clock.submission,
+                        progress=clock.progress,
                         timings=clock.timings,
                     )
                 clock.tick()
@@ -670,9 +670,7 @@ class _ReleaseClock:
         self.timings: dict[str, float] = {}
         self._wall = 0.0
         self._t0 = 0.0
-
-    def begin(self) -> None:
-        self._t0 = time.perf_counter()
+        self._seen = 0  # lines of the current batch already counted
 
     def tick(self) -> None:
         now = time.perf_counter()
@@ -681,11 +679,20 @@ class _ReleaseClock:
         self.sign.seconds = self.timings.get("sign", 0.0)
         self.approve.seconds = self._wall - self.sign.seconds
 
-    def submission(self, lines: int) -> None:
+    def progress(self, result, _to_release: int) -> None:
+        """release's progress callback: called before the first submission and after each one."""
+        lines = result.lines - self._seen
+        if not result.submissions:
+            return
+        self._seen = result.lines
         self.submissions += 1
         self.tick()
         self.board.advance(self.approve, lines)
         self.board.advance(self.sign, lines)
+
+    def begin(self) -> None:
+        self._t0 = time.perf_counter()
+        self._seen = 0
 
 
 def _lumps(ledger: Path) -> list:

@@ -77,12 +77,10 @@ def release(
     principal: str,
     routes: Mapping[str, BankRoute] | Callable[[str], BankRoute],
     *,
-    on_submission: Callable[[int], None] | None = None,
     timings: dict[str, float] | None = None,
     progress: Callable[[ReleaseResult, int], None] | None = None,
 ) -> ReleaseResult:
-    """``on_submission(lines)`` is called after each submission is written (progress);
-    ``timings["sign"]`` accumulates the seconds spent canonicalising, hashing and signing (benchmarks);
+    """``timings["sign"]`` accumulates the seconds spent canonicalising, hashing and signing (benchmarks);
     ``progress(result_so_far, lines_to_release)`` is called once before the first submission and after
     each one is signed and written (inside the transaction: nobody else sees them yet)."""
     batch = dom._lock(conn, batch_id)
@@ -164,8 +162,6 @@ def release(
         result.submissions.append(sub_id)
         result.lines += len(chunk.rows)
         result.amount_fen += fields.control_sum_fen
-        if on_submission is not None:
-            on_submission(len(chunk.rows))
         if progress is not None:
             progress(result, to_release)
 
