@@ -468,12 +468,19 @@ class _Run:
         self.sampler.extra_pids.clear()
 
     def _wait_final(self, ctx, board: StageBoard, stage: Stage, total: int) -> None:
-        """Until no line is in flight; a run that stops moving for ``stall_seconds`` fails loudly."""
+        """Until no line is in flight; a run that stops moving for ``stall_seconds`` fails loudly.
+
+        Progress is read from the submissions (a few hundred rows), and the lines are counted only once
+        every submission has settled: counting a million lines twice a second would take a core."""
         last, last_move = -1, time.monotonic()
         while True:
             time.sleep(0.5)
-            open_lines = self._count(ctx, IN_FLIGHT)
-            done = total - open_lines
+            done = self._settled_lines(ctx)
+            if done >= total:
+                open_lines = self._count(ctx, IN_FLIGHT)
+                done = total - open_lines
+            else:
+                open_lines = total - done
             board.advance(stage, done - stage.lines)
             if open_lines == 0:
                 return
@@ -488,6 +495,20 @@ class _Run:
             for proc in self.workers:
                 if proc.poll() is not None:
                     raise Conflict(f"a dispatcher process exited with {proc.returncode}", "BENCH_WORKER_DIED")
+
+    def _settled_lines(self, ctx) -> int:
+        """Lines of submissions the dispatcher is done with (completed, refused, or in the manual queue)."""
+        from gateway.storage.tables_dispatch import submissions
+
+        s = submissions.c
+        with ctx.db.read() as conn:
+            return int(
+                conn.execute(
+                    select(func.coalesce(func.sum(s.line_count), 0)).where(
+                        s.batch_id.in_(self.batch_ids), s.state.in_(("COMPLETED", "REJECTED", "MANUAL"))
+                    )
+                ).scalar_one()
+            )
 
     # -- stages 7 and 8 ----------------------------------------------------------------------------
 
