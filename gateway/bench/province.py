@@ -68,7 +68,7 @@ HELD_STATES = ("HELD", "MANUAL", "CANCELLED")
 class ProvinceSpec:
     payees: int
     banks: int = 2
-    workers: int = 1
+    workers: int = 2
     database: str | None = None  # a PostgreSQL URL of an empty database; None: SQLite in the work folder
     batch_lines: int = 1_000_000
     baseline: bool = False

@@ -39,9 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     pv.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="dispatcher workers: threads on SQLite, `silink serve --role dispatcher` processes on "
-        "PostgreSQL (default 1)",
+        default=2,
+        help="dispatcher workers: threads on SQLite, `silink serve --role dispatcher` processes (two "
+        "threads each) on PostgreSQL (default 2, as `silink serve`)",
     )
     pv.add_argument(
         "--database",
