@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from adapters.contract import LineOutcome, LineResult
 from gateway.clock import now_iso
+from gateway.storage.bulk import insert_many
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import line_events
 
@@ -84,8 +85,9 @@ def move_submission_lines(
         .where(cols.submission_id == submission_id, cols.state.in_(from_states))
         .values(state=to_state, updated_at=now)
     )
-    conn.execute(
-        insert(line_events),
+    insert_many(
+        conn,
+        line_events,
         [
             {
                 "line_id": r.id,
@@ -178,7 +180,7 @@ def apply_results(
         )
         conn.execute(stmt, rows)
     if events:
-        conn.execute(insert(line_events), events)
+        insert_many(conn, line_events, events)
     return counts
 
 
