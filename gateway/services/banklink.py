@@ -9,8 +9,9 @@ from silink.banklink.v1 import banklink_pb2_grpc
 from silink.common.v1 import common_pb2
 
 from gateway.domain import banklink as dom
+from gateway.domain import banklink_returns
 from gateway.domain.proofs import submission_rows
-from gateway.errors import PermissionDenied
+from gateway.errors import InvalidInput, PermissionDenied
 from gateway.server.principal import current
 from gateway.services.base import AppContext, idempotent, in_thread
 from gateway.services.convert import enum_value, timestamp
@@ -29,6 +30,7 @@ _STATE_FILTER = {
     bpb.Submission.STATE_COMPLETED: "COMPLETED",
 }
 _RUN = 500
+_MAX_ITEMS = 10_000  # per push, as the proto documents
 
 
 def _bank() -> str:
@@ -36,6 +38,10 @@ def _bank() -> str:
     if not code:
         raise PermissionDenied("only a bank certificate may use BankLink", "NOT_A_BANK")
     return code
+
+
+def _reason_name(value: int) -> str | None:
+    return common_pb2.FailureReason.Name(value).removeprefix("FAILURE_REASON_") if value else None
 
 
 def _submission_pb(sub: dict) -> bpb.Submission:
@@ -184,3 +190,43 @@ class BankLinkServicer(banklink_pb2_grpc.BankLinkServiceServicer):
             ).SerializeToString()
 
         return bpb.PushLineResultsResponse.FromString(await self._once("PushLineResults", request, effect))
+
+    async def PushReturns(self, request: bpb.PushReturnsRequest, context):
+        bank = _bank()
+        if len(request.returns) > _MAX_ITEMS:
+            raise InvalidInput(
+                f"at most {_MAX_ITEMS} returns per call", "TOO_MANY_ITEMS", metadata={"field": "returns"}
+            )
+        items = [
+            banklink_returns.ReturnIn(
+                end_to_end_ref=r.end_to_end_ref,
+                amount_fen=r.amount_fen,
+                reason_code=r.reason_code,
+                failure_reason=_reason_name(r.failure_reason),
+                raw_text=r.raw_text,
+                return_date=r.return_date,
+                bank_reference=r.bank_reference,
+                credited_account=r.credited_account,
+            )
+            for r in request.returns
+        ]
+        raw = request.SerializeToString(deterministic=True)
+
+        def effect(conn, principal):
+            out = banklink_returns.push_returns(conn, bank, items, principal, raw)
+            return bpb.PushReturnsResponse(
+                recorded_count=out.recorded,
+                duplicate_count=out.duplicates,
+                errors=[
+                    common_pb2.LineError(
+                        line_number=e.position,
+                        field=e.field,
+                        reason=e.reason,
+                        value_masked=e.value,
+                        message=e.message,
+                    )
+                    for e in out.errors
+                ],
+            ).SerializeToString()
+
+        return bpb.PushReturnsResponse.FromString(await self._once("PushReturns", request, effect))
