@@ -49,11 +49,12 @@ from adapters.contract import (
     WireResponse,
 )
 from gateway.clock import now_iso
-from gateway.dispatch import folders, outbox
+from gateway.dispatch import banklink_follow, folders, outbox
 from gateway.dispatch.answers import AnswerCheck, Refusal, record_refusal
 from gateway.dispatch.controls import BankControls, save_breaker
 from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.outbox import WorkItem
+from gateway.dispatch.routing import BANKLINK
 from gateway.dispatch.transport import NotSent, OutcomeUnknown, Transport
 from gateway.domain.proofs import submission_rows
 from gateway.domain.release import sla_deadline
@@ -217,6 +218,10 @@ class Dispatcher:
 
     def handle(self, item: WorkItem) -> None:
         sub = self._load(item.submission_id)
+        if sub["adapter"] == BANKLINK:
+            # The bank pulls: nothing to send, only results to wait for and questions to leave for it.
+            banklink_follow.follow(self, item, sub)
+            return
         adapter = self.adapter_for(sub["adapter"])
         if item.kind == "SEND":
             self._send(item, sub, adapter)

@@ -48,3 +48,45 @@ def push(stub, sub: bpb.Submission, results: list[bpb.LineResult]) -> bpb.PushLi
 def db_of(home: Path) -> Database:
     """The gateway's own database, opened beside the running server (reads only)."""
     return Database(load_config(home).database_url)
+
+
+def release_to_bank(api, tmp_path: Path, *, payees: int, seed: int, bank: str = "105") -> str:
+    """Create, approve and release a payroll paying into ``bank`` only; returns the batch id."""
+    from silink.disbursement.v1 import disbursement_pb2 as dpb
+
+    from gateway.intake.generator import PayrollSpec, generate_payroll
+
+    path = tmp_path / f"p{bank}-{seed}.csv"
+    generate_payroll(path, PayrollSpec(payees=payees, seed=seed, bank_codes=(bank,), period="2026-11"))
+    created = api("officer:wang").submit(path)
+    batch = api("approver:li").approve(created.batch)
+    api("approver:li").dis.ReleaseBatch(
+        dpb.ReleaseBatchRequest(request_id=uuid.uuid4().hex, batch_id=batch.batch_id), timeout=300
+    )
+    return batch.batch_id
+
+
+def fast_followup(home: Path, *, result_wait_seconds: float, horizon: int = 30) -> None:
+    """Seconds instead of hours: bank 105's result window and the dispatcher's inquiry backoff."""
+    from tests.dispatch.conftest import set_bank_options
+
+    set_bank_options(home, "105", result_wait_seconds=result_wait_seconds)
+    with (home / "silink.toml").open("a", encoding="utf-8") as f:
+        f.write(
+            "\n[dispatch]\nbackoff_base_seconds = 0.2\nbackoff_max_seconds = 0.5\n"
+            f"poll_interval_seconds = 0.2\ninquiry_horizon_attempts = {horizon}\n"
+        )
+
+
+def wait_for(what, timeout: float = 30.0, every: float = 0.2):
+    """Call ``what`` until it returns something truthy; that value."""
+    import time
+
+    deadline = time.time() + timeout
+    while True:
+        got = what()
+        if got:
+            return got
+        if time.time() > deadline:
+            raise AssertionError(f"not within {timeout} s")
+        time.sleep(every)
