@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+import structlog
 from sqlalchemy import Connection, select, update
 
 from gateway.clock import now_iso
@@ -34,6 +35,7 @@ from gateway.storage.tables_dispatch import submissions
 if TYPE_CHECKING:
     from gateway.dispatch.worker import Dispatcher
 
+log = structlog.get_logger("silink.dispatch")
 SYSTEM = "system:dispatcher"
 WAIT_SETTING = "result_wait_seconds"
 
@@ -109,7 +111,10 @@ def follow(d: Dispatcher, item: WorkItem, sub: dict[str, Any]) -> None:
             return
         if _count(conn, sub["id"], "ACCEPTED") and _age_seconds(sub["sent_at"]) >= wait:
             # Taken by the bank, no final word in the agreed time: the outcome is unknown — ask.
-            move_submission_lines(conn, sub["id"], ("ACCEPTED",), "UNKNOWN", "banklink.no_result", SYSTEM)
+            moved = move_submission_lines(
+                conn, sub["id"], ("ACCEPTED",), "UNKNOWN", "banklink.no_result", SYSTEM
+            )
+            log.info("dispatch.banklink_no_result", submission=sub["bank_reference"], lines=moved)
         unknown = _count(conn, sub["id"], "UNKNOWN")
         if unknown == 0:
             if _count(conn, sub["id"], "ACCEPTED") == 0 and open_lines(conn, sub["id"]):
@@ -120,6 +125,8 @@ def follow(d: Dispatcher, item: WorkItem, sub: dict[str, Any]) -> None:
             outbox.defer(conn, item, left, "waiting for the bank's results")
             return
         opened = inquiries.open_for_unknown(conn, sub)
+        if opened:
+            log.info("dispatch.banklink_inquiry", submission=sub["bank_reference"], opened=opened)
         if sub["state"] != "UNKNOWN":
             d._set_state(conn, sub["id"], "UNKNOWN", last_error=f"{unknown} line(s) without a final result")
         if item.kind == "POLL":

@@ -16,13 +16,11 @@ from gateway.storage.tables_dispatch import bank_evidence, line_events, outbox
 from tests.banklink.helpers import (
     _bank,
     db_of,
-    fast_followup,
     push,
     release_to_bank,
     take_submission,
     wait_for,
 )
-from tests.conftest import ServerProcess
 
 OPEN = bpb.StatusInquiry.STATE_OPEN
 
@@ -42,19 +40,11 @@ def _states(api, batch_id: str) -> dict[str, int]:
     return {ln.end_to_end_ref: ln.state for ln in api("approver:li").lines(batch_id)}
 
 
-@pytest.fixture
-def followed(instance):
-    """A gateway whose dispatcher gives bank 105 three seconds for results, then inquires quickly."""
-    fast_followup(instance, result_wait_seconds=3)
-    srv = ServerProcess(instance)
-    yield srv
-    srv.stop()
-
-
-def test_an_unknown_result_is_asked_about_until_a_final_answer_settles_it(api, tmp_path, followed):
+@pytest.mark.followup(result_wait_seconds=3)
+def test_an_unknown_result_is_asked_about_until_a_final_answer_settles_it(api, tmp_path, server):
     batch_id = release_to_bank(api, tmp_path, payees=40, seed=81)
-    ch, stub = _bank(followed, "105")
-    ch102, stub102 = _bank(followed, "102")
+    ch, stub = _bank(server, "105")
+    ch102, stub102 = _bank(server, "102")
     try:
         sub, lines = take_submission(stub)
         unknown, slow, rest = lines[0], lines[1], lines[2:]
@@ -123,7 +113,7 @@ def test_an_unknown_result_is_asked_about_until_a_final_answer_settles_it(api, t
     assert final[slow.end_to_end_ref].failure_reason == common_pb2.FAILURE_REASON_ACCOUNT_FROZEN
     assert sum(ln.state == dpb.BatchLine.STATE_PAID for ln in final.values()) == len(lines) - 1
 
-    db = db_of(followed.home)
+    db = db_of(server.home)
     try:
         with db.read() as conn:
             causes = [
@@ -145,7 +135,7 @@ def test_an_unknown_result_is_asked_about_until_a_final_answer_settles_it(api, t
     finally:
         db.dispose()
     # Followed to the end: nothing left for the dispatcher to do for this submission.
-    assert wait_for(lambda: _outbox_states(followed.home) == {"DONE"}, timeout=10)
+    assert wait_for(lambda: _outbox_states(server.home) == {"DONE"}, timeout=10)
 
 
 def _outbox_states(home) -> set[str]:
@@ -157,10 +147,11 @@ def _outbox_states(home) -> set[str]:
         db.dispose()
 
 
-def test_a_submission_without_results_is_asked_about_as_a_whole(api, tmp_path, followed):
+@pytest.mark.followup(result_wait_seconds=3)
+def test_a_submission_without_results_is_asked_about_as_a_whole(api, tmp_path, server):
     """Over 100 lines with no result in time: one inquiry about the submission; FOUND, then the results."""
     batch_id = release_to_bank(api, tmp_path, payees=150, seed=82)
-    ch, stub = _bank(followed, "105")
+    ch, stub = _bank(server, "105")
     try:
         sub, lines = take_submission(stub)
         (q,) = wait_for(lambda: _open(stub), timeout=40)
@@ -182,35 +173,28 @@ def test_a_submission_without_results_is_asked_about_as_a_whole(api, tmp_path, f
         ch.close()
 
 
-def test_past_the_horizon_lines_go_to_the_manual_queue_and_a_late_answer_still_counts(
-    api, tmp_path, instance
-):
-    fast_followup(instance, result_wait_seconds=0, horizon=3)
-    srv = ServerProcess(instance)
+@pytest.mark.followup(result_wait_seconds=0, horizon=3)
+def test_past_the_horizon_lines_go_to_the_manual_queue_and_a_late_answer_still_counts(api, tmp_path, server):
+    batch_id = release_to_bank(api, tmp_path, payees=12, seed=83)
+    ch, stub = _bank(server, "105")
     try:
-        batch_id = release_to_bank(api, tmp_path, payees=12, seed=83)
-        ch, stub = _bank(srv, "105")
-        try:
-            sub, lines = take_submission(stub)
-            push(stub, sub, [bpb.LineResult(seq=ln.seq, outcome=bpb.LINE_OUTCOME_PAID) for ln in lines[2:]])
-            asked = {q.seq: q for q in wait_for(lambda: len(_open(stub)) == 2 and _open(stub))}
-            assert set(asked) == {lines[0].seq, lines[1].seq}
-            wait_for(
-                lambda: (
-                    {_states(api, batch_id)[ln.end_to_end_ref] for ln in lines[:2]}
-                    == {dpb.BatchLine.STATE_MANUAL}
-                ),
-                timeout=30,
-            )
-            # The bank answers late: a found payment still settles; "not found" stays with a person.
-            _answer(
-                stub, asked[lines[0].seq].inquiry_id, result=bpb.LineResult(outcome=bpb.LINE_OUTCOME_PAID)
-            )
-            _answer(stub, asked[lines[1].seq].inquiry_id, finding=bpb.INQUIRY_FINDING_NOT_FOUND)
-        finally:
-            ch.close()
-        states = _states(api, batch_id)
-        assert states[lines[0].end_to_end_ref] == dpb.BatchLine.STATE_PAID
-        assert states[lines[1].end_to_end_ref] == dpb.BatchLine.STATE_MANUAL
+        sub, lines = take_submission(stub)
+        push(stub, sub, [bpb.LineResult(seq=ln.seq, outcome=bpb.LINE_OUTCOME_PAID) for ln in lines[2:]])
+        asked = {q.seq: q for q in wait_for(lambda: len(_open(stub)) == 2 and _open(stub))}
+        assert set(asked) == {lines[0].seq, lines[1].seq}
+        wait_for(
+            lambda: (
+                {_states(api, batch_id)[ln.end_to_end_ref] for ln in lines[:2]}
+                == {dpb.BatchLine.STATE_MANUAL}
+            ),
+            timeout=30,
+        )
+        # The bank answers late: a found payment still settles; "not found" stays with a person.
+        paid = bpb.LineResult(outcome=bpb.LINE_OUTCOME_PAID)
+        _answer(stub, asked[lines[0].seq].inquiry_id, result=paid)
+        _answer(stub, asked[lines[1].seq].inquiry_id, finding=bpb.INQUIRY_FINDING_NOT_FOUND)
     finally:
-        srv.stop()
+        ch.close()
+    states = _states(api, batch_id)
+    assert states[lines[0].end_to_end_ref] == dpb.BatchLine.STATE_PAID
+    assert states[lines[1].end_to_end_ref] == dpb.BatchLine.STATE_MANUAL
