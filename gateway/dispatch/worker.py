@@ -48,9 +48,16 @@ from adapters.contract import (
     WireMessage,
     WireResponse,
 )
+from gateway import audit
 from gateway.clock import now_iso
 from gateway.dispatch import banklink_follow, folders, outbox
-from gateway.dispatch.answers import AnswerCheck, Refusal, record_refusal
+from gateway.dispatch.answers import (
+    SIGNATURE_REFUSALS,
+    AnswerCheck,
+    Refusal,
+    record_refusal,
+    unsigned_refusal,
+)
 from gateway.dispatch.controls import BankControls, save_breaker
 from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.outbox import WorkItem
@@ -288,7 +295,7 @@ class Dispatcher:
                 responses.append(response)
                 if folder:
                     continue  # a drop has no answer; the receipt comes through the incoming folder
-                refusal = self._refuse(sub, adapter, response)
+                refusal = self._refuse(sub, adapter, response, ctx)
                 if refusal is not None:
                     # A replayed or stale answer says nothing: as if none came (the bank may have the
                     # submission), so it is inquired, never resent.
@@ -426,7 +433,7 @@ class Dispatcher:
         refusal: Refusal | None = None
         try:
             response = self.transport_for(sub["bank_code"]).send(message)
-            refusal = self._refuse(sub, adapter, response)
+            refusal = self._refuse(sub, adapter, response, ctx)
             if refusal is not None:
                 raise OutcomeUnknown(refusal.describe())  # a replayed or stale answer: as if none came
             result = adapter.parse_status_response(response, submission)
@@ -521,8 +528,22 @@ class Dispatcher:
         with self.db.write() as conn:
             save_breaker(conn, code, snap, self.owner)
 
-    def _refuse(self, sub: dict, adapter: Adapter, response: WireResponse) -> Refusal | None:
-        """The replay check of one answer (its own short transaction: called outside any other)."""
+    def _refuse(
+        self, sub: dict, adapter: Adapter, response: WireResponse, ctx: AdapterContext | None = None
+    ) -> Refusal | None:
+        """The checks of one answer before anything in it is believed: the bank's signature, then replay
+        (its own short transaction: called outside any other). The signature goes first, so a forged
+        answer cannot spend a nonce the bank's next real answer carries."""
+        refusal = unsigned_refusal(adapter, response, ctx)
+        if refusal is not None:
+            log.warning(
+                "dispatch.answer_forged",
+                submission=sub["bank_reference"],
+                bank=sub["bank_code"],
+                reason=refusal.reason,
+                http_status=response.status,
+            )
+            return refusal
         if self.answers is None:
             return None
         refusal = self.answers.check(sub["bank_code"], adapter, response)
@@ -553,6 +574,16 @@ class Dispatcher:
             .where(submissions.c.id == sub["id"])
             .values(last_error=refusal.describe()[:500], updated_at=now_iso())
         )
+        if refusal.reason in SIGNATURE_REFUSALS:
+            # A forged answer is a security event: on the audit chain (no content, only what and why).
+            audit.append(
+                conn,
+                principal=SYSTEM,
+                action="bank.answer_refused",
+                object_type="submission",
+                object_id=sub["bank_reference"],
+                detail={"bank_code": sub["bank_code"], "kind": kind, "reason": refusal.reason},
+            )
 
     def _note_refused_answer(self, conn: Connection, sub: dict, result: SubmitResult) -> None:
         """An answer we must not use (forged signature, wrong key, garbled but signed): say so where a
