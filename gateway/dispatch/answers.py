@@ -16,7 +16,7 @@ the adapter reads (``adapter.answer_stamp(response)``). Before an answer is pars
 Before the replay check, an adapter that can check the bank's signature on an answer
 (``verify_response``, the ISO 20022 detached signature) does so with the bank's configured key
 (``bank_verify_key``): a signature that does not verify is ``SIGNATURE_INVALID``, an answer without one
-``SIGNATURE_MISSING`` (:func:`unsigned_refusal`). Such an answer is audited (``bank.answer_refused``) too.
+``SIGNATURE_MISSING`` (:func:`signature_refusal`). Such an answer is audited (``bank.answer_refused``) too.
 
 A refused answer is treated exactly like no answer: the submission goes to (or stays) UNKNOWN and is
 settled by a status query — never resent — and the refusal is kept in ``refused_answers`` with the
@@ -139,7 +139,7 @@ class AnswerCheck:
         return None
 
 
-def unsigned_refusal(adapter: Adapter, response: WireResponse, ctx: AdapterContext | None) -> Refusal | None:
+def signature_refusal(adapter: Adapter, response: WireResponse, ctx: AdapterContext | None) -> Refusal | None:
     """The bank's signature on an answer, for an adapter that can check one (``verify_response``) and a
     bank whose key is configured (``bank_verify_key``): ``None`` when it holds, else why not. Every answer
     must be signed except an unsigned 5xx, 408 or 429 (a front end's refusal that changes no line)."""

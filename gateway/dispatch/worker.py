@@ -56,7 +56,7 @@ from gateway.dispatch.answers import (
     AnswerCheck,
     Refusal,
     record_refusal,
-    unsigned_refusal,
+    signature_refusal,
 )
 from gateway.dispatch.controls import BankControls, save_breaker
 from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
@@ -534,7 +534,7 @@ class Dispatcher:
         """The checks of one answer before anything in it is believed: the bank's signature, then replay
         (its own short transaction: called outside any other). The signature goes first, so a forged
         answer cannot spend a nonce the bank's next real answer carries."""
-        refusal = unsigned_refusal(adapter, response, ctx)
+        refusal = signature_refusal(adapter, response, ctx)
         if refusal is not None:
             log.warning(
                 "dispatch.answer_forged",

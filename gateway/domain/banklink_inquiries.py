@@ -168,9 +168,10 @@ def answer(
         raise InvalidInput(
             "finding must be FOUND or NOT_FOUND", "FIELD_REQUIRED", metadata={"field": "finding"}
         )
-    sub = dict(
-        conn.execute(select(submissions).where(submissions.c.id == q["submission_id"])).mappings().one()
-    )
+    sq = select(submissions).where(submissions.c.id == q["submission_id"])
+    if conn.dialect.name == "postgresql":
+        sq = sq.with_for_update()  # as pushes and the dispatcher's follow-up do: one at a time
+    sub = dict(conn.execute(sq).mappings().one())
     evidence = banklink_evidence.keep(conn, bank_code, "banklink_inquiry_answer", raw, sub["id"])
     if finding == "NOT_FOUND":
         # It acknowledged the submission, yet says it never got it: a person decides, nothing goes out.

@@ -27,6 +27,7 @@ from gateway.dispatch.routing import BANKLINK
 from gateway.domain import banklink_evidence
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import submissions
+from reconciliation import exceptions as recon_exceptions
 
 _IN_CHUNK = 500
 
@@ -95,8 +96,6 @@ def push_returns(
     conn: Connection, bank_code: str, items: Sequence[ReturnIn], principal: str, raw: bytes
 ) -> ReturnsOutcome:
     """Record the bank's returns in the caller's transaction; ``raw`` is the push as it came."""
-    from reconciliation import exceptions as recon_exceptions
-
     out = ReturnsOutcome()
     lines = _own_lines(conn, bank_code, [i.end_to_end_ref for i in items if i.end_to_end_ref])
     evidence = banklink_evidence.keep(conn, bank_code, "banklink_returns", raw)

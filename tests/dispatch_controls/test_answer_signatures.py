@@ -1,4 +1,4 @@
-"""Which bank answers must carry a valid detached signature (``unsigned_refusal``), with real RSA-PSS keys
+"""Which bank answers must carry a valid detached signature (``signature_refusal``), with real RSA-PSS keys
 and the ISO 20022 adapter's own signing and verification."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from adapters.contract import AdapterContext, WireResponse
 from adapters.iso20022._adapter import Iso20022Adapter
 from adapters.iso20022._wire import signature_headers
-from gateway.dispatch.answers import unsigned_refusal
+from gateway.dispatch.answers import signature_refusal
 from keys.algorithms import SignatureAlgorithm, get_backend
 
 BANK = get_backend().generate(SignatureAlgorithm.RSA_PSS_SHA256)
@@ -31,7 +31,7 @@ CTX = AdapterContext(now_iso="2026-11-20T08:00:00Z", nonce="n", bank_verifier=_v
 
 
 def _reason(response: WireResponse, ctx: AdapterContext = CTX) -> str | None:
-    refusal = unsigned_refusal(Iso20022Adapter(), response, ctx)
+    refusal = signature_refusal(Iso20022Adapter(), response, ctx)
     return None if refusal is None else refusal.reason
 
 
@@ -41,7 +41,7 @@ def test_a_genuine_answer_passes_and_a_forged_one_is_refused() -> None:
     good = _signed(200)
     altered = WireResponse(200, BODY.replace(b"RJCT", b"ACSC"), good.headers)
     assert _reason(altered) == "SIGNATURE_INVALID"
-    refusal = unsigned_refusal(Iso20022Adapter(), altered, CTX)
+    refusal = signature_refusal(Iso20022Adapter(), altered, CTX)
     assert refusal is not None and refusal.nonce == good.headers["X-Silink-Nonce"]
 
 
