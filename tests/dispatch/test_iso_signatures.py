@@ -151,3 +151,26 @@ def test_forged_answers_change_nothing_and_the_genuine_one_settles(signed_bank, 
     assert (ledger["rejected_count"], ledger["rejected_fen"]) == failed
     assert ledger["resends"] == 0
     assert srv.log_text().count('"dispatch.answer_forged"') == 3
+
+
+def test_a_local_simulators_answers_are_checked_with_the_key_its_run_file_names(instance, tmp_path):
+    """No key imported, only ``simulator_dir``: the simulator's own signing key (as its CA) is trusted."""
+    from gateway.storage.tables_dispatch_controls import refused_answers
+
+    sim = BankSim(tmp_path / "sim102", "102")
+    point_bank_at(instance, "102", sim.folder)
+    srv = ServerProcess(instance)
+    try:
+        ControlClient(sim.folder).fault("malformed", variant="bad-signature", count=1, endpoints=["submit"])
+        done = _completed(srv, _release(srv, tmp_path, payees=30, seed=103), timeout=120)
+        db = _db(srv.home)
+        try:
+            with db.read() as conn:
+                reasons = [r[0] for r in conn.execute(select(refused_answers.c.reason))]
+        finally:
+            db.dispose()
+    finally:
+        srv.stop()
+        sim.stop()
+    assert reasons == ["SIGNATURE_INVALID"]
+    assert sum(t.line_count for t in done.line_totals) == 30
