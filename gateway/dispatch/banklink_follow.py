@@ -95,6 +95,7 @@ def _count(conn: Connection, submission_id: int, state: str) -> int:
 
 
 def follow(d: Dispatcher, item: WorkItem, sub: dict[str, Any]) -> None:
+    # Imported here: the BankLink domain calls wake() above, so it imports this module.
     from gateway.domain import banklink_inquiries as inquiries
     from gateway.domain.banklink import complete_if_final
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select, update
 
 from adapters.contract import FailureReason, LineOutcome, LineResult
 from gateway.clock import now_iso
-from gateway.dispatch import outbox
+from gateway.dispatch import banklink_follow, outbox
 from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.routing import BANKLINK
 from gateway.domain import banklink_evidence
@@ -143,8 +143,6 @@ def push_results(
 ) -> dict[str, int]:
     """Apply the bank's pushed results; ``raw`` (the push as it came) is kept as evidence. A result the
     gateway cannot read as final leaves its line UNKNOWN and wakes the dispatcher's inquiry."""
-    from gateway.dispatch import banklink_follow
-
     sub = own_submission(conn, bank_code, ref, lock=True)
     if sub["state"] == "READY":
         raise Conflict("acknowledge the submission before pushing results", "NOT_ACKNOWLEDGED")
