@@ -90,6 +90,18 @@ def _statement(home: Path, batch_id: int, account: str, day: dt.date) -> tuple[b
     return xml, returned.e2e_ref, min(b.day for b in bookings).isoformat()
 
 
+def _result_files(home: Path, batch_id: int, folder: Path) -> list[Path]:
+    """The final answers the banks gave for the batch's submissions, as the files finance imports."""
+    from gateway.dispatch.evidence_export import export_final_answers
+    from gateway.server.app import build_context
+
+    ctx = build_context(load_config(home))
+    try:
+        return list(export_final_answers(ctx, [batch_id], folder))
+    finally:
+        ctx.db.dispose()
+
+
 def _import(rec, path: Path, request_id: str) -> rpb.ImportEvidenceResponse:
     def msgs():
         yield rpb.ImportEvidenceRequest(header=rpb.EvidenceHeader(request_id=request_id, file_name=path.name))
@@ -129,9 +141,19 @@ def reconciliation_steps(home: Path, batch: dpb.Batch, payroll: Path) -> None:
     rec = reconciliation_pb2_grpc.ReconciliationServiceStub(zhao)
     rec_qian = reconciliation_pb2_grpc.ReconciliationServiceStub(qian)
 
+    _step(
+        "The banks' result files arrive (pain.002 status reports, direct-link results, 回盘 files); "
+        "finance imports them as evidence"
+    )
+    evidence = home / "evidence"
+    results = _result_files(home, batch_id, evidence / "results")
+    entries = 0
+    for path in results:
+        entries += _import(rec, path, f"demo-result-{path.stem}").entry_count
+    _ok(f"finance:zhao imported {len(results)} result files, {entries:,} entries")
+
     _step("The fund account's statement arrives (camt.053): lump debits per submission, a return, a fee")
     xml, returned_ref, first_day = _statement(home, batch_id, account, day)
-    evidence = home / "evidence"
     evidence.mkdir(exist_ok=True)
     path = evidence / f"camt053-{account[-4:]}-{day:%Y%m%d}.xml"
     path.write_bytes(xml)

@@ -267,15 +267,7 @@ class Dispatcher:
             move_submission_lines(conn, sub["id"], ("PENDING",), "SUBMITTED", "dispatch.send", SYSTEM)
         self.failpoint("after_mark_sending")
 
-        submission = self._submission(sub)
-        ctx = self.context_for(sub["bank_code"])
-        adapter = self.bound_adapter(sub["adapter"], ctx)
-        render_parts = getattr(adapter, "render_submission_parts", None)
-        messages = (
-            render_parts(submission, ctx)
-            if callable(render_parts)
-            else [adapter.render_submission(submission, ctx)]
-        )
+        adapter, submission, messages = self.render(sub)
         for message in messages:
             self._evidence_out(sub, "submission", message)
         transport = self.transport_for(sub["bank_code"])
@@ -426,7 +418,8 @@ class Dispatcher:
                 if outbox.still_mine(conn, item, self.owner):
                     self._to_manual(conn, item, sub, "bank offers no status query")
             return
-        submission = self._submission(sub)
+        # Status queries and answers go by our references and amounts: no personal data is decrypted.
+        submission = self._submission(sub, personal_data=False)
         ctx = self.context_for(sub["bank_code"])
         adapter = self.bound_adapter(sub["adapter"], ctx)
         message = adapter.render_status_query(submission, ctx)
@@ -650,11 +643,23 @@ class Dispatcher:
             )
         ]
 
-    def _submission(self, sub: dict) -> Submission:
+    def render(self, sub: dict) -> tuple[Adapter, Submission, list[WireMessage]]:
+        """The bank's wire messages for a stored submission (one, or its parts), with the adapter bound to
+        the bank's context and the submission they were rendered from (at send time, from the signed,
+        stored lines)."""
+        submission = self._submission(sub)
+        ctx = self.context_for(sub["bank_code"])
+        adapter = self.bound_adapter(sub["adapter"], ctx)
+        render_parts = getattr(adapter, "render_submission_parts", None)
+        if callable(render_parts):
+            return adapter, submission, list(render_parts(submission, ctx))
+        return adapter, submission, [adapter.render_submission(submission, ctx)]
+
+    def _submission(self, sub: dict, *, personal_data: bool = True) -> Submission:
         """The submission with its clear lines, rebuilt from storage for this one call — the same rows, in
         the same order, that release canonicalised and signed."""
         with self.db.read() as conn:
-            rows = submission_rows(conn, self.protector, sub)
+            rows = submission_rows(conn, self.protector, sub, personal_data=personal_data)
         lines = [
             SubmissionLine(
                 seq=r[0],
