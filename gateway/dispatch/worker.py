@@ -287,7 +287,7 @@ class Dispatcher:
                 responses.append(response)
                 if folder:
                     continue  # a drop has no answer; the receipt comes through the incoming folder
-                refusal = self._refuse(sub, adapter, response, ctx)
+                refusal = self._refuse(sub, adapter, response)
                 if refusal is not None:
                     # A replayed or stale answer says nothing: as if none came (the bank may have the
                     # submission), so it is inquired, never resent.
@@ -526,7 +526,10 @@ class Dispatcher:
     ) -> Refusal | None:
         """The checks of one answer before anything in it is believed: the bank's signature, then replay
         (its own short transaction: called outside any other). The signature goes first, so a forged
-        answer cannot spend a nonce the bank's next real answer carries."""
+        answer cannot spend a nonce the bank's next real answer carries. ``ctx`` holds the bank's key;
+        without one it is made for an adapter that checks signatures."""
+        if ctx is None and callable(getattr(adapter, "verify_response", None)):
+            ctx = self.context_for(sub["bank_code"])
         refusal = signature_refusal(adapter, response, ctx)
         if refusal is not None:
             log.warning(
