@@ -82,6 +82,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     pl.add_argument("--rates", default=None, help="account state rates, e.g. closed=0.01,frozen=0.005")
     pl.add_argument("--interval", type=float, default=1.0, help="seconds between polls (default 1)")
     pl.add_argument("--once", action="store_true", help="handle what is ready now, then exit")
+    pl.add_argument(
+        "--mute-results",
+        action="store_true",
+        help="fault: book and acknowledge, but never push results unasked (only status inquiries get them)",
+    )
     pl.set_defaults(func=run_pull)
 
     s = bsub.add_parser("serve", help="run a simulated bank in the foreground")
@@ -367,6 +372,7 @@ def run_pull(args: argparse.Namespace) -> int:
         seed=args.seed,
         rates=Rates.parse(args.rates) if args.rates else None,
         reconnect=lambda: channel_as(home, f"bank:{args.bank}"),
+        mute_results=args.mute_results,
     )
     if args.once:
         booked = bank.run_once()

@@ -103,6 +103,42 @@ def move_submission_lines(
     return len(rows)
 
 
+def move_line(
+    conn: Connection,
+    line_id: int,
+    from_states: Iterable[str],
+    to_state: str,
+    cause: str,
+    principal: str,
+    evidence_id: int | None = None,
+) -> bool:
+    """Move one line if it is in one of ``from_states`` (all must allow the move); True if it moved."""
+    cols = batch_lines.c
+    from_states = tuple(from_states)
+    assert all(can_move(s, to_state) for s in from_states), (from_states, to_state)
+    old = conn.execute(select(cols.state).where(cols.id == line_id)).scalar()
+    if old not in from_states:
+        return False
+    now = now_iso()
+    conn.execute(
+        update(batch_lines)
+        .where(cols.id == line_id, cols.state == old)
+        .values(state=to_state, updated_at=now)
+    )
+    conn.execute(
+        insert(line_events).values(
+            line_id=line_id,
+            from_state=old,
+            to_state=to_state,
+            cause=cause,
+            principal=principal,
+            evidence_id=evidence_id,
+            at=now,
+        )
+    )
+    return True
+
+
 def apply_results(
     conn: Connection,
     submission_id: int,
