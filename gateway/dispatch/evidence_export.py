@@ -8,9 +8,9 @@ out in the form the importer reads:
   was checked on arrival);
 * direct-link JSON — the last status answer of each submission, opened: signature verified with the
   bank's SM2 key and the SM4 body decrypted (the importer reads the answer body);
-* payroll files — every 回盘 result file the bank dropped, as received.
-
-BankLink banks push their results over gRPC; there is no file to export.
+* payroll files — every 回盘 result file the bank dropped, as received;
+* BankLink — every results push, as the proto JSON of its ``PushLineResultsRequest`` (the message the
+  bank sent, whose serialized bytes are what was kept).
 """
 
 from __future__ import annotations
@@ -37,7 +37,11 @@ def _wanted(conn, batch_ids: list[int]) -> list[int]:
     result_files = (
         select(ev.id)
         .join(submissions, sub.id == ev.submission_id)
-        .where(sub.batch_id.in_(batch_ids), ev.direction == "in", ev.kind == "result_file")
+        .where(
+            sub.batch_id.in_(batch_ids),
+            ev.direction == "in",
+            ev.kind.in_(("result_file", "banklink_results")),
+        )
     )
     return sorted({r[0] for r in conn.execute(last_answers)} | {r[0] for r in conn.execute(result_files)})
 
@@ -63,7 +67,14 @@ def export_final_answers(ctx, batch_ids: Iterable[int], folder: Path) -> Iterato
             ).all()
         for evidence_id, code, kind, body, reference in rows:
             adapter = (ctx.cfg.banks.get(code) or {}).get("adapter")
-            if kind == "result_file":
+            if kind == "banklink_results":
+                from google.protobuf import json_format
+                from silink.banklink.v1 import banklink_pb2
+
+                push = banklink_pb2.PushLineResultsRequest.FromString(bytes(body))
+                path = folder / f"banklink-{code}-{reference}-{evidence_id}.json"
+                path.write_text(json_format.MessageToJson(push), encoding="utf-8")
+            elif kind == "result_file":
                 path = folder / f"RET_{code}_{reference}_{evidence_id}.txt"
                 path.write_bytes(bytes(body))
             elif adapter == "direct_link_json":
