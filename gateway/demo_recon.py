@@ -159,8 +159,8 @@ def reconciliation_steps(home: Path, batch: dpb.Batch, payroll: Path) -> None:
     rec_qian = reconciliation_pb2_grpc.ReconciliationServiceStub(qian)
 
     _step(
-        "The banks' result files arrive (pain.002 status reports, direct-link results, 回盘 files); "
-        "finance imports them as evidence"
+        "The banks' results arrive (pain.002 status reports, direct-link results, 回盘 files, BankLink "
+        "pushes); finance imports them as evidence"
     )
     evidence = home / "evidence"
     results = _result_files(home, batch_id, evidence / "results")
