@@ -48,13 +48,27 @@ proto-check: $(STAMP) ## fail when the committed generated code differs from the
 bench: $(STAMP) ## pytest-benchmark suites in benchmarks/
 	$(BIN)/pytest benchmarks --benchmark-only -p no:randomly $(PYTEST_ARGS)
 
+BENCH_STAMP := .venv/.bench-tools
+$(BENCH_STAMP): $(STAMP) requirements-bench.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-bench.lock
+	@touch $(BENCH_STAMP)
+
+bench-tools: $(BENCH_STAMP) ## matplotlib and pyinstrument (pinned in requirements-bench.lock) for plots and profiles
+
+bench-province: $(STAMP) ## silink bench province at 1M lines with the baseline (N=… to change)
+	$(BIN)/silink bench province --payees $(or $(N),1000000) --baseline
+
+SIZES ?= 1000000,3000000,10000000
+bench-scale: $(BENCH_STAMP) ## province bench at 1M, 3M, 10M lines (SIZES=…,30000000 for 30M): table + PNG in var/bench-scale
+	$(BIN)/python -m benchmarks.scale --sizes $(SIZES) --out var/bench-scale
+
 lock: ## re-pin requirements.lock from the current .venv (after changing pyproject.toml)
 	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | grep -v '^-e ' > requirements.lock
 
 clean: ## remove the demo instance and caches (keeps .venv)
 	rm -rf var/demo .pytest_cache .ruff_cache .benchmarks
 
-.PHONY: help venv demo test test-slow serve lint proto proto-check bench lock clean
+.PHONY: help venv demo test test-slow serve lint proto proto-check bench bench-tools bench-province bench-scale lock clean
 
 new-adapter: $(STAMP) ## scaffold adapters/NAME/ from adapters/_template (make new-adapter NAME=xyz)
 	@test -n "$(NAME)" || { echo "usage: make new-adapter NAME=xyz"; exit 2; }

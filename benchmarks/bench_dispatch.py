@@ -195,7 +195,7 @@ def measure_dispatch(
     assert totals["credited_count"] + totals["rejected_count"] == released, (totals, released)
     assert set(counts) <= {"PAID", "FAILED"}, counts
     return {
-        "protocol": "iso20022 (HTTPS, pain.001 RSA-PSS signed, signed pain.002 answers replay-checked)",
+        "protocol": "iso20022 (HTTPS, RSA-PSS signed pain.001; pain.002 signature and replay checked)",
         "database": "sqlite",
         "lines": released,
         "submissions": -(-released // chunk),

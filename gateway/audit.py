@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from gateway.clock import now_iso
-from gateway.redaction import redact_value
+from gateway.redaction import redact_text, redact_value
 from gateway.storage import Database
 from gateway.storage.tables import audit_head, audit_log
 
@@ -134,3 +134,46 @@ def verify(db: Database, batch_rows: int = 10_000) -> VerifyResult:
     if checked != head_seq or prev_hash != head_hash:
         return VerifyResult(False, checked, checked + 1, "entries after this point were removed")
     return VerifyResult(True, checked)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What ``list_entries`` keeps; None does not filter. ``since``/``until`` are stored-time text (UTC ISO
+    8601 with microseconds), ``since`` inclusive and ``until`` exclusive."""
+
+    principal: str | None = None
+    action: str | None = None
+    object_id: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+def list_entries(
+    conn: Connection, flt: AuditFilter, *, after_seq: int = 0, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Entries oldest first, after ``after_seq``, at most ``limit``.
+
+    The detail was redacted when written; it and the object id pass through the redactor again here, so
+    an entry written before a redaction rule existed cannot show a clear number to whoever reads it.
+    """
+    c = audit_log.c
+    q = select(audit_log).where(c.seq > after_seq).order_by(c.seq).limit(limit)
+    if flt.principal is not None:
+        q = q.where(c.principal == flt.principal)
+    if flt.action is not None:
+        q = q.where(c.action == flt.action)
+    if flt.object_id is not None:
+        q = q.where(c.object_id == flt.object_id)
+    if flt.since is not None:
+        q = q.where(c.at >= flt.since)
+    if flt.until is not None:
+        q = q.where(c.at < flt.until)
+    out = []
+    for r in conn.execute(q).mappings():
+        row = dict(r)
+        row["object_id"] = redact_text(row["object_id"])
+        row["detail"] = json.dumps(
+            redact_value(json.loads(row["detail"])), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        out.append(row)
+    return out

@@ -29,7 +29,13 @@ _READ_BATCHES = [
     _DIS + m for m in ("GetBatch", "ListBatches", "ListBatchLines", "ListLineErrors", "WatchBatch")
 ]
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
-    "officer": [_DIS + "CreateBatch", _DIS + "CancelBatch", _DIS + "PullLine", *_READ_BATCHES],
+    "officer": [
+        _DIS + "CreateBatch",
+        _DIS + "CancelBatch",
+        _DIS + "PullLine",
+        *_READ_BATCHES,
+        _ADM + "ListOverdueSubmissions",  # 超期督办: the officers chase the banks
+    ],
     "approver": [
         _DIS + "ApproveBatch",
         _DIS + "RejectBatch",
@@ -37,7 +43,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         _DIS + "PullLine",
         *_READ_BATCHES,
     ],
-    "finance": [_REC + "*", *_READ_BATCHES],
+    "finance": [_REC + "*", *_READ_BATCHES, _ADM + "ListOverdueSubmissions"],
     "auditor": [
         *_READ_BATCHES,
         _ADM + "VerifyAudit",

@@ -24,6 +24,8 @@ from silink.admin.v1 import admin_pb2, admin_pb2_grpc
 from gateway.client import channel_as, describe_rpc_error
 from gateway.config import load_config
 from gateway.instance import init_instance
+from gateway.simulators import Sim, open_store, start_keyed_bank
+from gateway.simulators import point_bank as _point_bank
 
 MARKER = ".silink-demo"
 console = Console(highlight=False, width=110)
@@ -147,70 +149,16 @@ def _run(home: Path, fresh: bool) -> int:
     return 0
 
 
-class Sim:
-    """One `silink banksim …` process."""
-
-    def __init__(self, home: Path, argv: list[str], folder: Path, wait_for_run_file: bool = True) -> None:
-        self.folder = folder
-        self._log = open(home / f"banksim-{folder.name}.log", "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli.main", "banksim", *argv],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self.info: dict = {}
-        deadline = time.time() + 60
-        while wait_for_run_file and not (folder / "run.json").exists():
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise DemoFailed(f"bank simulator did not start; see {self._log.name}")
-            time.sleep(0.05)
-        if wait_for_run_file:
-            self.info = json.loads((folder / "run.json").read_text())
-
-    def ledger(self) -> dict:
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "gateway.cli.main",
-                "banksim",
-                "ledger",
-                "--dir",
-                str(self.folder),
-                "--json",
-                "--totals-only",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        return json.loads(out.stdout)["totals"]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self._log.close()
-
-
 def _chinese_banks(home: Path) -> list[Sim]:
     """CMB (308, direct-link JSON) and PSBC (403, files), with the keys exchanged as with a real bank: our
     SM2 public key goes to the bank; its SM2 public key (and CMB's SM4 working key) come into our store."""
-    from gateway.storage import Database
-    from keys.datakey import load_master_key
-    from keys.store import KeyStore
-
-    cfg = load_config(home)
-    db = Database(cfg.database_url)
-    store = KeyStore(home, load_master_key(cfg.master_key_path), audit_db=db, principal="admin:zhou")
-    sims = []
+    store, db = open_store(home, "admin:zhou")
     try:
-        for code, protocol, extra in (
-            ("308", "direct_link_json", ["--max-lines", "3000"]),
-            (
+        sims = [
+            start_keyed_bank(home, store, "308", "direct_link_json", ["--max-lines", "3000"]),
+            start_keyed_bank(
+                home,
+                store,
                 "403",
                 "fixed_width_file",
                 [
@@ -220,36 +168,7 @@ def _chinese_banks(home: Path) -> list[Sim]:
                     str(home / "exchange/403/in"),
                 ],
             ),
-        ):
-            folder = home / f"banksim/{code}"
-            folder.mkdir(parents=True, exist_ok=True)
-            ours = folder / f"gw-{code}.pub.pem"
-            ours.write_bytes(store.export_public(f"gw-{code}"))  # silink keys export-public gw-<code>
-            sim = Sim(
-                home,
-                [
-                    "serve",
-                    "--protocol",
-                    protocol,
-                    "--bank",
-                    code,
-                    "--dir",
-                    str(folder),
-                    "--client-key",
-                    str(ours),
-                    "--client-key-alg",
-                    "SM2-SM3",
-                    *extra,
-                ],
-                folder,
-            )
-            # silink keys import-public bank-<code> …/bank_sm2.pub.pem --alg sm2
-            store.import_public(f"bank-{code}", Path(sim.info["bank_public_key"]).read_bytes(), "sm2")
-            if sim.info.get("working_key"):
-                # silink keys import-secret bank-<code>-sm4 …/sm4.key
-                key = bytes.fromhex(Path(sim.info["working_key"]).read_text().strip())
-                store.import_secret(f"bank-{code}-sm4", key, "sm4")
-            sims.append(sim)
+        ]
     finally:
         db.dispose()
     _point_bank(home, "308", home / "banksim/308")
@@ -262,15 +181,6 @@ def _chinese_banks(home: Path) -> list[Sim]:
         "回执/回盘 files in exchange/403/in"
     )
     return sims
-
-
-def _point_bank(home: Path, code: str, folder: Path) -> None:
-    path = home / "silink.toml"
-    marker = f'[banks."{code}"]\n'
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(marker, f'{marker}simulator_dir = "{folder}"\n', 1),
-        encoding="utf-8",
-    )
 
 
 def _serve_steps(home: Path, sims: list[Sim]) -> None:

@@ -9,6 +9,7 @@ batch that a second person approves.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import time
 import uuid
@@ -90,6 +91,18 @@ def _statement(home: Path, batch_id: int, account: str, day: dt.date) -> tuple[b
     return xml, returned.e2e_ref, min(b.day for b in bookings).isoformat()
 
 
+def _result_files(home: Path, batch_id: int, folder: Path) -> list[Path]:
+    """The final answers the banks gave for the batch's submissions, as the files finance imports."""
+    from gateway.dispatch.evidence_export import export_final_answers
+    from gateway.server.app import build_context
+
+    ctx = build_context(load_config(home))
+    try:
+        return list(export_final_answers(ctx, [batch_id], folder))
+    finally:
+        ctx.db.dispose()
+
+
 def _import(rec, path: Path, request_id: str) -> rpb.ImportEvidenceResponse:
     def msgs():
         yield rpb.ImportEvidenceRequest(header=rpb.EvidenceHeader(request_id=request_id, file_name=path.name))
@@ -98,6 +111,22 @@ def _import(rec, path: Path, request_id: str) -> rpb.ImportEvidenceResponse:
             yield rpb.ImportEvidenceRequest(chunk=data[i : i + (1 << 20)])
 
     return rec.ImportEvidence(msgs(), timeout=600)
+
+
+def _open_exceptions(rec) -> list:
+    """Every open exception, page by page."""
+    out, token = [], ""
+    while True:
+        page = rec.ListExceptions(
+            rpb.ListExceptionsRequest(
+                state=rpb.ReconciliationException.STATE_OPEN, page_size=1000, page_token=token
+            ),
+            timeout=60,
+        )
+        out.extend(page.exceptions)
+        token = page.next_page_token
+        if not token:
+            return out
 
 
 def _kind(value: int) -> str:
@@ -129,9 +158,19 @@ def reconciliation_steps(home: Path, batch: dpb.Batch, payroll: Path) -> None:
     rec = reconciliation_pb2_grpc.ReconciliationServiceStub(zhao)
     rec_qian = reconciliation_pb2_grpc.ReconciliationServiceStub(qian)
 
+    _step(
+        "The banks' results arrive (pain.002 status reports, direct-link results, 回盘 files, BankLink "
+        "pushes); finance imports them as evidence"
+    )
+    evidence = home / "evidence"
+    results = _result_files(home, batch_id, evidence / "results")
+    entries = 0
+    for path in results:
+        entries += _import(rec, path, f"demo-result-{path.stem}").entry_count
+    _ok(f"finance:zhao imported {len(results)} result files, {entries:,} entries")
+
     _step("The fund account's statement arrives (camt.053): lump debits per submission, a return, a fee")
     xml, returned_ref, first_day = _statement(home, batch_id, account, day)
-    evidence = home / "evidence"
     evidence.mkdir(exist_ok=True)
     path = evidence / f"camt053-{account[-4:]}-{day:%Y%m%d}.xml"
     path.write_bytes(xml)
@@ -162,12 +201,15 @@ def reconciliation_steps(home: Path, batch: dpb.Batch, payroll: Path) -> None:
         f"{run.new_exception_count} exceptions; {run.persons_marked_deceased_count} payee marked deceased "
         "(future payments held)"
     )
-    exceptions = rec.ListExceptions(
-        rpb.ListExceptionsRequest(state=rpb.ReconciliationException.STATE_OPEN), timeout=60
-    ).exceptions
+    exceptions = _open_exceptions(rec)
+    by_kind = collections.Counter(_kind(e.kind) for e in exceptions)
+    _ok("open exceptions by kind: " + ", ".join(f"{k} {n:,}" for k, n in sorted(by_kind.items())))
+    # Each REJECTED line (a refusal the result files reported) is on finance's work list; the others
+    # are the ones this demo works through, so they are shown one by one.
     for e in exceptions:
-        console.print(f"   #{e.exception_id} {_kind(e.kind)}: {e.detail}")
-    kinds = {_kind(e.kind) for e in exceptions}
+        if _kind(e.kind) != "REJECTED":
+            console.print(f"   #{e.exception_id} {_kind(e.kind)}: {e.detail}")
+    kinds = set(by_kind)
     if not {"RETURNED_AFTER_SETTLEMENT", "UNKNOWN_DEBIT"} <= kinds:
         raise DemoFailed(f"expected the return and the fee among the exceptions, got {sorted(kinds)}")
     returned = next(e for e in exceptions if _kind(e.kind) == "RETURNED_AFTER_SETTLEMENT")

@@ -758,6 +758,34 @@ class KeyStore:
         assert kv.public_pem
         return kv.public_pem.encode()
 
+    def fingerprint(self, name: str, version: int) -> str:
+        """A non-secret identification of one version, hex, to compare with a partner's or an HSM's.
+
+        Signature keys: SHA-256 of the public key (DER SubjectPublicKeyInfo). Symmetric keys: the
+        banking key check value (KCV), the first 3 bytes of a zero block encrypted with the key (ECB) —
+        what a bank quotes with the SM4 working key it issues; for the keyed-BLAKE2b lookup key, the first
+        3 bytes of its keyed hash of a zero block. Empty when the store holds nothing to compute it from.
+        """
+        rec = self._load(name)
+        kv = rec.version(version)
+        if is_signature(rec.alg):
+            if not kv.public_pem:
+                return ""
+            body = "".join(ln for ln in kv.public_pem.splitlines() if ln and not ln.startswith("-----"))
+            return hashlib.sha256(base64.b64decode(body)).hexdigest()
+        if kv.wrapped is None and kv.derived is None:
+            return ""
+        secret = self._unwrap(rec, kv)
+        zero = bytes(16)
+        if rec.alg == "blake2b":
+            return hashlib.blake2b(zero, key=secret, digest_size=32).digest()[:3].hex()
+        from cryptography.hazmat.primitives.ciphers import Cipher as _BlockCipher
+        from cryptography.hazmat.primitives.ciphers import algorithms, modes
+
+        block = algorithms.SM4(secret) if rec.alg == "sm4" else algorithms.AES(secret)
+        enc = _BlockCipher(block, modes.ECB()).encryptor()  # noqa: S305 - one block: a check value, not data
+        return (enc.update(zero) + enc.finalize())[:3].hex()
+
     def data_keyring(self, name: str = "data") -> DataKeyring:
         """The personal-data keys for :class:`keys.datakey.DataProtector`."""
         rec = self._load(name)

@@ -34,7 +34,7 @@ def detect(sniff: Sniff) -> bool:
 
 
 def parse(path: Path, ctx: ParseContext) -> tuple[list[Statement], list[BankEntry]]:
-    from proto.silink.banklink.v1 import banklink_pb2 as bpb
+    from silink.banklink.v1 import banklink_pb2 as bpb
 
     try:
         raw = json.loads(path.read_bytes().decode("utf-8"))
@@ -96,7 +96,7 @@ def parse(path: Path, ctx: ParseContext) -> tuple[list[Statement], list[BankEntr
 
 
 def _reason_name(value: int) -> str:
-    from proto.silink.common.v1 import common_pb2
+    from silink.common.v1 import common_pb2
 
     return common_pb2.FailureReason.Name(value).removeprefix("FAILURE_REASON_")
 

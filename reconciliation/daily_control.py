@@ -13,7 +13,7 @@ What a row counts, and why it is keyed this way:
 
 The checks (each failed one is named in ``breaks``):
 
-* ``LEDGER_VS_BANK_PAID``: the ledger's paid lines (SETTLED or RETURNED) sum to what the results say paid;
+* ``LEDGER_VS_BANK_PAID``: the ledger's paid lines (PAID or RETURNED) sum to what the results say paid;
 * ``LEDGER_VS_BANK_REJECTED``: the ledger's FAILED lines sum to what the results say rejected;
 * ``BANK_VS_STATEMENT``: what the results say paid is what left the 支出户 per the statement;
 * ``LEDGER_VS_STATEMENT_RETURNS``: the ledger's RETURNED lines are the returns credited back here;
@@ -51,7 +51,8 @@ from gateway.storage.tables_recon import (
 from reconciliation import exceptions as exc_mod
 from reconciliation.matcher import BOOKING, RESULT, RETURN, Line, load_index, role_of
 
-LEDGER_PAID_STATES = frozenset({"SETTLED", "RETURNED"})
+# A paid line is PAID in the line state machine (gateway/dispatch/lines.py), or RETURNED after it was paid.
+LEDGER_PAID_STATES = frozenset({"PAID", "RETURNED"})
 
 CHECKS = (
     "LEDGER_VS_BANK_PAID",

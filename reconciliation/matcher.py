@@ -456,7 +456,7 @@ class _Run:
         if ref is None or ref not in self.idx.by_batch or e.line_seq is not None:
             return False
         line_ids = self.idx.by_batch[ref]
-        failed = {lid for lid in line_ids if self._rejected(lid)}
+        failed = self._rejected(line_ids)
         executed = [lid for lid in line_ids if lid not in failed]
         expected = sum(self.idx.lines[lid].amount for lid in executed)
         if e.amount_minor != expected or (e.nb_of_txs is not None and e.nb_of_txs != len(executed)):
@@ -476,14 +476,30 @@ class _Run:
             self.claim(e, lid, BOOKING, "BATCH_TOTAL")
         return True
 
-    def _rejected(self, line_id: int) -> bool:
-        holder = self.claims.get((line_id, RESULT))
-        if holder is None:
-            return self.idx.lines[line_id].state == "FAILED"
-        status = self.conn.execute(
-            select(recon_entries.c.status).where(recon_entries.c.id == holder)
-        ).scalar()
-        return status in ("REJECTED", "CANCELLED")
+    def _rejected(self, line_ids: list[int]) -> set[int]:
+        """The lines a bank result rejected or cancelled (or, with no result claimed, that are FAILED).
+
+        The claiming entries' statuses are read a chunk at a time: one query per line was most of a
+        province run's reconciliation."""
+        holders = {lid: self.claims.get((lid, RESULT)) for lid in line_ids}
+        wanted = sorted({h for h in holders.values() if h is not None})
+        status: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            status.update(
+                self.conn.execute(
+                    select(recon_entries.c.id, recon_entries.c.status).where(recon_entries.c.id.in_(chunk))
+                ).all()
+            )
+        return {
+            lid
+            for lid, holder in holders.items()
+            if (
+                self.idx.lines[lid].state == "FAILED"
+                if holder is None
+                else status.get(holder) in ("REJECTED", "CANCELLED")
+            )
+        }
 
     def _suggest(self, e: Any) -> bool:
         account = e.account or e.stmt_account

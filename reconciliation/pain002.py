@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reconciliation._base import EvidenceFormat, ParseContext, Sniff
 from reconciliation._iso import IsoReader, message_of, payment_status
-from reconciliation._xml import Names, drop, iterparse, parse_datetime, sniff_root, text
+from reconciliation._xml import Flat, Names, drop, iterparse, parse_datetime, sniff_root, text
 from reconciliation.entry import (
     BankEntry,
     Direction,
@@ -141,7 +141,9 @@ def parse(path: Path, ctx: ParseContext) -> tuple[list[Statement], list[BankEntr
                 ctx.problem(f"{base}/TxInfAndSts", "TxInfAndSts", "transaction outside a payment block")
                 continue
             position = f"{pmt_header['position']}/TxInfAndSts[{tx_index}]"
-            raw_status = text(elem, q("TxSts"))
+            # Indexed once: a transaction needs about a dozen lookups, each a path walk in lxml.
+            tx = Flat(elem)
+            raw_status = text(tx, q("TxSts"))
             if raw_status:
                 saw_status = True
                 status = payment_status(raw_status)
@@ -149,15 +151,15 @@ def parse(path: Path, ctx: ParseContext) -> tuple[list[Statement], list[BankEntr
                 inherited = pmt_header["status"] or grp_status
                 status = payment_status(inherited) if inherited != "PART" else EntryStatus.UNKNOWN
             amount, currency = read.amount(
-                elem, ("OrgnlTxRef", "Amt", "InstdAmt"), elem, position, required=False
+                tx, ("OrgnlTxRef", "Amt", "InstdAmt"), elem, position, required=False
             )
             if amount is None:
                 amount, currency = read.amount(
-                    elem, ("OrgnlTxRef", "Amt", "EqvtAmt", "Amt"), elem, position, required=False
+                    tx, ("OrgnlTxRef", "Amt", "EqvtAmt", "Amt"), elem, position, required=False
                 )
             value_date = None
             for field in ("IntrBkSttlmDt", "ReqdExctnDt", "ReqdColltnDt"):
-                value_date = read.date_choice(elem, ("OrgnlTxRef", field), elem, position)
+                value_date = read.date_choice(tx, ("OrgnlTxRef", field), elem, position)
                 if value_date:
                     break
             entries.append(
@@ -176,14 +178,14 @@ def parse(path: Path, ctx: ParseContext) -> tuple[list[Statement], list[BankEntr
                     currency=currency,
                     value_date=value_date,
                     refs=References(
-                        end_to_end_id=text(elem, q("OrgnlEndToEndId")),
-                        instruction_id=text(elem, q("OrgnlInstrId")),
+                        end_to_end_id=text(tx, q("OrgnlEndToEndId")),
+                        instruction_id=text(tx, q("OrgnlInstrId")),
                         original_message_id=orig_msg_id,
                         payment_information_id=pmt_header["id"],
-                        account_servicer_ref=text(elem, q("AcctSvcrRef")),
-                        uetr=text(elem, q("OrgnlUETR")),
+                        account_servicer_ref=text(tx, q("AcctSvcrRef")),
+                        uetr=text(tx, q("OrgnlUETR")),
                     ),
-                    reason=read.reason(elem, "StsRsnInf", ReasonList.STATUS),
+                    reason=read.reason(tx, "StsRsnInf", ReasonList.STATUS),
                 )
             )
             drop(elem)

@@ -53,6 +53,7 @@ class BankLinkBank:
         rates: Rates | None = None,
         reconnect=None,
         card_close_after: float = 0.0,
+        mute_results: bool = False,
     ) -> None:
         self.stub = banklink_pb2_grpc.BankLinkServiceStub(channel)
         # A new channel when the gateway went away (a restarted gateway may listen on another port).
@@ -65,6 +66,9 @@ class BankLinkBank:
             self.data_dir / CARDS_FILE, seed=seed, bank_code=bank_code, close_after=card_close_after
         )
         self.verifier = get_backend().load_verifier(gateway_key_alg, gateway_key_pem)
+        # A fault: the bank books and acknowledges but never pushes results unasked, so the gateway only
+        # learns them by status inquiry (as when every result push is lost on the way).
+        self.mute_results = mute_results
 
     def run_once(self) -> int:
         """Handle every READY submission once; returns how many were booked. An ACKNOWLEDGED one whose
@@ -85,7 +89,38 @@ class BankLinkBank:
             if view is not None:
                 self._push(sub.submission_id, view)
         self.run_cards_once()
+        self.answer_inquiries()
         return booked
+
+    def answer_inquiries(self) -> int:
+        """Answer the gateway's open status inquiries from the ledger: a line's result as booked, a whole
+        submission by pushing its results again, NOT_FOUND for what this bank never booked."""
+        answered = 0
+        token = ""
+        while True:
+            page = self.stub.ListStatusInquiries(
+                bpb.ListStatusInquiriesRequest(state=bpb.StatusInquiry.STATE_OPEN, page_token=token),
+                timeout=60,
+            )
+            for q in page.inquiries:
+                view = self.ledger.batch(q.submission_id)
+                line = next((lv for lv in view.lines if lv.seq == q.seq), None) if view else None
+                req = bpb.AnswerStatusInquiryRequest(
+                    request_id=f"inq-{q.inquiry_id}", inquiry_id=q.inquiry_id
+                )
+                if view is None or (q.seq and line is None):
+                    req.finding = bpb.INQUIRY_FINDING_NOT_FOUND
+                else:
+                    req.finding = bpb.INQUIRY_FINDING_FOUND
+                    if line is not None:
+                        req.result.CopyFrom(self._result(line))
+                self.stub.AnswerStatusInquiry(req, timeout=60)
+                if view is not None and not q.seq:
+                    self._push(q.submission_id, view, tag=f"inq-{q.inquiry_id}")
+                answered += 1
+            token = page.next_page_token
+            if not token:
+                return answered
 
     def _handle(self, sub: bpb.Submission) -> bool:
         m = sub.manifest
@@ -142,30 +177,30 @@ class BankLinkBank:
         log.info("banklink.booked", submission=sub.submission_id, lines=len(lines))
         return True
 
-    def _push(self, submission_id: str, view) -> None:
-        results = []
-        for lv in view.lines:
-            if lv.credited:
-                results.append(
-                    bpb.LineResult(seq=lv.seq, outcome=bpb.LINE_OUTCOME_PAID, bank_status_code="00")
-                )
-            else:
-                reason = f"FAILURE_REASON_{lv.reason}" if lv.reason else "FAILURE_REASON_OTHER"
-                known = reason in common_pb2.FailureReason.keys()  # noqa: SIM118 - EnumTypeWrapper has no __contains__
-                results.append(
-                    bpb.LineResult(
-                        seq=lv.seq,
-                        outcome=bpb.LINE_OUTCOME_FAILED,
-                        bank_status_code=lv.reason or "REJECTED",
-                        failure_reason=common_pb2.FailureReason.Value(reason)
-                        if known
-                        else common_pb2.FAILURE_REASON_OTHER,
-                    )
-                )
+    @staticmethod
+    def _result(lv) -> bpb.LineResult:
+        """What the bank says of one booked line: paid, or refused with its reason."""
+        if lv.credited:
+            return bpb.LineResult(seq=lv.seq, outcome=bpb.LINE_OUTCOME_PAID, bank_status_code="00")
+        reason = f"FAILURE_REASON_{lv.reason}" if lv.reason else "FAILURE_REASON_OTHER"
+        known = reason in common_pb2.FailureReason.keys()  # noqa: SIM118 - EnumTypeWrapper has no __contains__
+        return bpb.LineResult(
+            seq=lv.seq,
+            outcome=bpb.LINE_OUTCOME_FAILED,
+            bank_status_code=lv.reason or "REJECTED",
+            failure_reason=common_pb2.FailureReason.Value(reason)
+            if known
+            else common_pb2.FAILURE_REASON_OTHER,
+        )
+
+    def _push(self, submission_id: str, view, tag: str = "res") -> None:
+        if self.mute_results and tag == "res":
+            return
+        results = [self._result(lv) for lv in view.lines]
         for start in range(0, len(results), 1000):
             self.stub.PushLineResults(
                 bpb.PushLineResultsRequest(
-                    request_id=f"res-{submission_id}-{start}",
+                    request_id=f"{tag}-{submission_id}-{start}",
                     submission_id=submission_id,
                     results=results[start : start + 1000],
                 ),

@@ -15,7 +15,8 @@ refuse              close the connection before the TLS handshake: nothing was t
 http-5xx            answer ``status`` (default 503) without processing: nothing was taken
 drop-response       process the request fully (money moves), then close without answering
 malformed           process, then answer garbage: ``variant`` truncated | garbage | empty | unknown-status
-                    | wrong-reference | wrong-namespace (default: cycle through them)
+                    | wrong-reference | wrong-namespace (default: cycle through them); forged, named
+                    only: bad-signature, tampered-body (ISO 20022), bad-signature, wrong-key (direct-link)
 duplicate-results   status answers list every line twice
 reorder-results     status answers list lines in reverse order; variant ``stale`` answers the interim
                     (pre-settlement) report instead of the final one

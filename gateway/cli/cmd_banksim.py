@@ -88,6 +88,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=0.0,
         help="seconds a card account closure (销户) stays accepted before it is done (default 0)",
     )
+    pl.add_argument(
+        "--mute-results",
+        action="store_true",
+        help="fault: book and acknowledge, but never push results unasked (only status inquiries get them)",
+    )
     pl.set_defaults(func=run_pull)
 
     s = bsub.add_parser("serve", help="run a simulated bank in the foreground")
@@ -381,6 +386,7 @@ def run_pull(args: argparse.Namespace) -> int:
         rates=Rates.parse(args.rates) if args.rates else None,
         reconnect=lambda: channel_as(home, f"bank:{args.bank}"),
         card_close_after=args.card_close_after,
+        mute_results=args.mute_results,
     )
     if args.once:
         booked = bank.run_once()

@@ -1,4 +1,4 @@
-"""`silink batch submit|approve|reject|cancel|pull|status|list|lines|errors|watch`: payroll batches."""
+"""`silink batch submit|approve|reject|cancel|release|pull|status|list|lines|errors|watch`: batches."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         elif name != "release":
             a.add_argument("--reason", required=name == "reject", default="", help="why")
         a.add_argument("--request-id", default=None, help="idempotency key (default: a new one)")
-        a.set_defaults(func=run_transition, action=name)
+        a.set_defaults(func=run_release if name == "release" else run_transition, action=name)
 
     pl = bsub.add_parser("pull", help="抽单止付: pull one line out of a batch before release")
     add_client_args(pl)
@@ -83,7 +83,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     er.add_argument("--limit", type=int, default=100)
     er.set_defaults(func=run_errors)
 
-    w = bsub.add_parser("watch", help="follow a batch's progress live until it is final (Ctrl-C to stop)")
+    w = bsub.add_parser(
+        "watch",
+        help="follow a batch live: lines and sums per bank and state until every line is final (Ctrl-C to "
+        "stop); --json prints one snapshot",
+    )
     add_client_args(w)
     w.add_argument("batch_id")
     w.set_defaults(func=run_watch)
@@ -235,12 +239,6 @@ def run_transition(args: argparse.Namespace) -> int:
                 timeout=600,
             )
         )
-    elif args.action == "release":
-        resp = call(
-            lambda: stub.ReleaseBatch(
-                dpb.ReleaseBatchRequest(request_id=rid, batch_id=args.batch_id), timeout=3600
-            )
-        )
     else:
         resp = call(
             lambda: stub.CancelBatch(
@@ -374,24 +372,82 @@ def run_errors(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_watch(args: argparse.Namespace) -> int:
+def _snapshot(stub, batch_id: str):
+    """The current BatchProgress: the first message of a WatchBatch stream, which is then closed."""
     from silink.disbursement.v1 import disbursement_pb2 as dpb
 
-    stream = _stub(args).WatchBatch(dpb.WatchBatchRequest(batch_id=args.batch_id))
+    stream = stub.WatchBatch(dpb.WatchBatchRequest(batch_id=batch_id), timeout=60)
+    try:
+        return next(iter(stream)).progress
+    finally:
+        stream.cancel()
+
+
+def run_release(args: argparse.Namespace) -> int:
+    """ReleaseBatch, with a live bar fed by WatchBatch while the server signs and writes submissions."""
+    import grpc
+    from silink.disbursement.v1 import disbursement_pb2 as dpb
+
+    from gateway.cli.batch_live import ReleaseDisplay
+
+    stub = _stub(args)
+    req = dpb.ReleaseBatchRequest(request_id=args.request_id or uuid.uuid4().hex, batch_id=args.batch_id)
+    if args.json:
+        emit_json(batch_dict(call(lambda: stub.ReleaseBatch(req, timeout=3600)).batch))
+        return 0
+    future = stub.ReleaseBatch.future(req, timeout=3600)
+    stream = stub.WatchBatch(dpb.WatchBatchRequest(batch_id=args.batch_id), timeout=3600)
+    future.add_done_callback(lambda _f: stream.cancel())
+    display = ReleaseDisplay(args.batch_id)
+    try:
+        for update in stream:
+            display.update(update.progress)
+    except grpc.RpcError:
+        pass  # cancelled once the release answered, or the watch was refused: the answer below decides
+    except KeyboardInterrupt:
+        stream.cancel()
+        display.finish(None)
+        print(
+            f"stopped watching; a release that reached the server still completes there: "
+            f"silink batch watch {args.batch_id}",
+            file=sys.stderr,
+        )
+        return 130
+    try:
+        resp = call(future.result)
+    except SystemExit:  # the release failed: its error is printed; stop the bar where it was
+        display.finish(None)
+        raise
+    try:
+        after = _snapshot(stub, args.batch_id)
+    except grpc.RpcError:
+        after = None
+    display.finish(after)
+    print_batch(resp.batch)
+    return 0
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    """Per bank and line state, counts and sums, redrawn as they change until every line is final."""
+    from silink.disbursement.v1 import disbursement_pb2 as dpb
+
+    from gateway.cli.batch_live import WatchDisplay, snapshot_dict
+
+    stub = _stub(args)
+    if args.json:
+        emit_json(snapshot_dict(call(lambda: _snapshot(stub, args.batch_id))))
+        return 0
+    stream = stub.WatchBatch(dpb.WatchBatchRequest(batch_id=args.batch_id))
+    display = WatchDisplay()
 
     def follow() -> None:
         for update in stream:
-            p = update.progress
-            if args.json:
-                emit_json(batch_dict(p))
-            else:
-                totals = ", ".join(
-                    f"{_enum(t.state, dpb.BatchLine.State)} {t.line_count:,}" for t in p.line_totals
-                )
-                print(f"{p.batch_id} {_enum(p.state, dpb.Batch.State)}: {totals}", flush=True)
+            display.update(update.progress)
 
     try:
         call(follow)
     except KeyboardInterrupt:
         stream.cancel()
+    finally:
+        display.close()
     return 0

@@ -13,6 +13,11 @@ the adapter reads (``adapter.answer_stamp(response)``). Before an answer is pars
   ``answer_stamp = "required"`` → ``REPLAY_MISSING`` (default ``"if_present"``: an unstamped answer, such
   as a front end's 503, is not checked).
 
+Before the replay check, an adapter that can check the bank's signature on an answer
+(``verify_response``, the ISO 20022 detached signature) does so with the bank's configured key
+(``bank_verify_key``): a signature that does not verify is ``SIGNATURE_INVALID``, an answer without one
+``SIGNATURE_MISSING`` (:func:`signature_refusal`). Such an answer is audited (``bank.answer_refused``) too.
+
 A refused answer is treated exactly like no answer: the submission goes to (or stays) UNKNOWN and is
 settled by a status query — never resent — and the refusal is kept in ``refused_answers`` with the
 evidence it came in. ``replay_window_seconds = 0`` turns the check off for a bank.
@@ -31,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
-from adapters.contract import Adapter, WireResponse
+from adapters.contract import Adapter, AdapterContext, WireResponse
 from gateway.clock import now_iso
 from gateway.errors import InvalidInput, SilinkError
 from gateway.storage import Database
@@ -39,6 +44,12 @@ from gateway.storage.tables_dispatch_controls import refused_answers
 from keys.replay import DEFAULT_WINDOW_SECONDS, REPLAY_MALFORMED, ReplayGuard
 
 REPLAY_MISSING = "REPLAY_MISSING"
+SIGNATURE_INVALID = "SIGNATURE_INVALID"
+SIGNATURE_MISSING = "SIGNATURE_MISSING"
+SIGNATURE_REFUSALS = frozenset({SIGNATURE_INVALID, SIGNATURE_MISSING})
+# Refusals a front end gives before the request was taken: they change no line (retried or inquired),
+# and a proxy in front of the bank cannot sign them.
+_UNSIGNED_OK = frozenset({408, 429})
 STAMP_POLICIES = ("if_present", "required")
 ANSWER_CHECK_INVALID = "ANSWER_CHECK_INVALID"
 
@@ -51,7 +62,7 @@ class AnswerSettings:
 
 @dataclass(frozen=True)
 class Refusal:
-    reason: str  # REPLAY_NONCE | REPLAY_WINDOW | REPLAY_MALFORMED | REPLAY_MISSING
+    reason: str  # REPLAY_NONCE | REPLAY_WINDOW | REPLAY_MALFORMED | REPLAY_MISSING | SIGNATURE_*
     nonce: str
     stamped_at: str  # the answer's own time stamp, as sent
 
@@ -126,6 +137,25 @@ class AnswerCheck:
         except SilinkError as exc:
             return Refusal(exc.reason if exc.reason else REPLAY_MALFORMED, str(nonce)[:128], shown[:40])
         return None
+
+
+def signature_refusal(adapter: Adapter, response: WireResponse, ctx: AdapterContext | None) -> Refusal | None:
+    """The bank's signature on an answer, for an adapter that can check one (``verify_response``) and a
+    bank whose key is configured (``bank_verify_key``): ``None`` when it holds, else why not. Every answer
+    must be signed except an unsigned 5xx, 408 or 429 (a front end's refusal that changes no line)."""
+    verify = getattr(adapter, "verify_response", None)
+    if not callable(verify) or ctx is None or ctx.bank_verifier is None:
+        return None
+    read = getattr(adapter, "answer_stamp", None)
+    stamp = read(response) if callable(read) else None
+    if stamp is None and (response.status >= 500 or response.status in _UNSIGNED_OK):
+        return None
+    if verify(response, ctx.bank_verifier):
+        return None
+    nonce, stamped = stamp if stamp is not None else ("", "")
+    return Refusal(
+        SIGNATURE_MISSING if stamp is None else SIGNATURE_INVALID, str(nonce)[:128], str(stamped)[:40]
+    )
 
 
 def record_refusal(

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from adapters.contract import LineOutcome, LineResult
 from gateway.clock import now_iso
+from gateway.storage.bulk import insert_many
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import line_events
 
@@ -84,8 +85,9 @@ def move_submission_lines(
         .where(cols.submission_id == submission_id, cols.state.in_(from_states))
         .values(state=to_state, updated_at=now)
     )
-    conn.execute(
-        insert(line_events),
+    insert_many(
+        conn,
+        line_events,
         [
             {
                 "line_id": r.id,
@@ -99,6 +101,42 @@ def move_submission_lines(
         ],
     )
     return len(rows)
+
+
+def move_line(
+    conn: Connection,
+    line_id: int,
+    from_states: Iterable[str],
+    to_state: str,
+    cause: str,
+    principal: str,
+    evidence_id: int | None = None,
+) -> bool:
+    """Move one line if it is in one of ``from_states`` (all must allow the move); True if it moved."""
+    cols = batch_lines.c
+    from_states = tuple(from_states)
+    assert all(can_move(s, to_state) for s in from_states), (from_states, to_state)
+    old = conn.execute(select(cols.state).where(cols.id == line_id)).scalar()
+    if old not in from_states:
+        return False
+    now = now_iso()
+    conn.execute(
+        update(batch_lines)
+        .where(cols.id == line_id, cols.state == old)
+        .values(state=to_state, updated_at=now)
+    )
+    conn.execute(
+        insert(line_events).values(
+            line_id=line_id,
+            from_state=old,
+            to_state=to_state,
+            cause=cause,
+            principal=principal,
+            evidence_id=evidence_id,
+            at=now,
+        )
+    )
+    return True
 
 
 def apply_results(
@@ -178,7 +216,7 @@ def apply_results(
         )
         conn.execute(stmt, rows)
     if events:
-        conn.execute(insert(line_events), events)
+        insert_many(conn, line_events, events)
     return counts
 
 

@@ -100,6 +100,8 @@ def context_for(ctx: AppContext, code: str) -> AdapterContext:
     bank_key = raw.get("bank_verify_key")
     if bank_key and ctx.keystore is not None:
         verifier = ctx.keystore.verifier(str(bank_key), ctx.keystore.current_version(str(bank_key)))
+    elif raw.get("simulator_dir"):
+        verifier = _simulator_answer_key(ctx, raw)
     cipher = None
     enc_key = raw.get("encryption_key")
     if enc_key and ctx.keystore is not None:
@@ -112,6 +114,35 @@ def context_for(ctx: AppContext, code: str) -> AdapterContext:
         bank_verifier=verifier,
         cipher=cipher,
     )
+
+
+_SIM_KEYS: dict[tuple[str, int], Any] = {}
+
+
+def _simulator_answer_key(ctx: AppContext, raw: dict[str, Any]) -> Any:
+    """A local simulator's answer-signing key, from its run file — as its CA is — so that the answers of
+    a simulated ISO 20022 bank are checked without a key import. Only for adapters that check answer
+    signatures themselves in the dispatcher (``verify_response``); a real bank's key is always imported
+    and named by ``bank_verify_key``."""
+    import json
+
+    name = str(raw.get("adapter", ""))
+    if name not in registry.names() or not callable(getattr(registry.get(name), "verify_response", None)):
+        return None
+    folder = Path(str(raw["simulator_dir"]))
+    folder = folder if folder.is_absolute() else ctx.cfg.home / folder
+    try:
+        info = json.loads((folder / "run.json").read_text())
+        key_file = Path(info["bank_public_key"])
+        cache_key = (str(key_file), key_file.stat().st_mtime_ns)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not running or not signing: the transport says so when it matters
+    if cache_key not in _SIM_KEYS:
+        from keys.algorithms import SignatureAlgorithm, get_backend
+
+        algorithm = SignatureAlgorithm(info.get("bank_key_algorithm") or SignatureAlgorithm.RSA_PSS_SHA256)
+        _SIM_KEYS[cache_key] = get_backend().load_verifier(algorithm, key_file.read_bytes())
+    return _SIM_KEYS[cache_key]
 
 
 def adapter_for(name: str):

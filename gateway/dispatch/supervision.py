@@ -23,7 +23,7 @@ from gateway.clock import now_iso
 from gateway.dispatch.lines import FINAL
 from gateway.domain.refs import batch_ref
 from gateway.storage.tables import batch_lines
-from gateway.storage.tables_dispatch import submissions
+from gateway.storage.tables_dispatch import outbox, submissions
 from gateway.storage.tables_dispatch_controls import bank_dispatch_state
 
 # Submission states as the status view groups them.
@@ -44,6 +44,8 @@ class OverdueSubmission:
     overdue_seconds: float  # how long past the deadline
     open_lines: int
     open_amount_fen: int
+    fund: str = ""
+    inquiries: int = 0  # status inquiries attempted so far (claims of its INQUIRE outbox rows)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,12 +72,17 @@ def _seconds_between(earlier: str, later: str) -> float:
 
 
 def overdue_submissions(
-    conn: Connection, *, now: str | None = None, bank: str | None = None
+    conn: Connection, *, now: str | None = None, bank: str | None = None, fund: str | None = None
 ) -> list[OverdueSubmission]:
     """Submissions past their SLA deadline with lines still open, most overdue first."""
     now = now or now_iso()
     s, bl = submissions.c, batch_lines.c
     open_line = bl.state.not_in(tuple(FINAL))
+    inquiries = (
+        select(func.coalesce(func.sum(outbox.c.attempts), 0))
+        .where(outbox.c.submission_id == s.id, outbox.c.kind == "INQUIRE")
+        .scalar_subquery()
+    )
     q = (
         select(
             s.bank_code,
@@ -84,16 +91,20 @@ def overdue_submissions(
             s.state,
             s.sent_at,
             s.sla_deadline,
+            s.fund,
             func.count(bl.id).label("open_lines"),
             func.coalesce(func.sum(bl.amount_fen), 0).label("open_amount_fen"),
+            inquiries.label("inquiries"),
         )
         .select_from(submissions.join(batch_lines, and_(bl.submission_id == s.id, open_line)))
         .where(s.sla_deadline.is_not(None), s.sla_deadline < now)
-        .group_by(s.id, s.bank_code, s.batch_id, s.bank_reference, s.state, s.sent_at, s.sla_deadline)
+        .group_by(s.id, s.bank_code, s.batch_id, s.bank_reference, s.state, s.sent_at, s.sla_deadline, s.fund)
         .order_by(s.sla_deadline, s.id)
     )
     if bank is not None:
         q = q.where(s.bank_code == bank)
+    if fund is not None:
+        q = q.where(s.fund == fund)
     return [
         OverdueSubmission(
             bank_code=r.bank_code,
@@ -105,6 +116,8 @@ def overdue_submissions(
             overdue_seconds=round(_seconds_between(r.sla_deadline, now), 3),
             open_lines=int(r.open_lines),
             open_amount_fen=int(r.open_amount_fen),
+            fund=r.fund,
+            inquiries=int(r.inquiries),
         )
         for r in conn.execute(q)
     ]

@@ -48,12 +48,20 @@ from adapters.contract import (
     WireMessage,
     WireResponse,
 )
+from gateway import audit
 from gateway.clock import now_iso
-from gateway.dispatch import folders, outbox
-from gateway.dispatch.answers import AnswerCheck, Refusal, record_refusal
+from gateway.dispatch import banklink_follow, folders, outbox
+from gateway.dispatch.answers import (
+    SIGNATURE_REFUSALS,
+    AnswerCheck,
+    Refusal,
+    record_refusal,
+    signature_refusal,
+)
 from gateway.dispatch.controls import BankControls, save_breaker
 from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.outbox import WorkItem
+from gateway.dispatch.routing import BANKLINK
 from gateway.dispatch.transport import NotSent, OutcomeUnknown, Transport
 from gateway.domain.proofs import submission_rows
 from gateway.domain.release import sla_deadline
@@ -217,6 +225,10 @@ class Dispatcher:
 
     def handle(self, item: WorkItem) -> None:
         sub = self._load(item.submission_id)
+        if sub["adapter"] == BANKLINK:
+            # The bank pulls: nothing to send, only results to wait for and questions to leave for it.
+            banklink_follow.follow(self, item, sub)
+            return
         adapter = self.adapter_for(sub["adapter"])
         if item.kind == "SEND":
             self._send(item, sub, adapter)
@@ -255,15 +267,7 @@ class Dispatcher:
             move_submission_lines(conn, sub["id"], ("PENDING",), "SUBMITTED", "dispatch.send", SYSTEM)
         self.failpoint("after_mark_sending")
 
-        submission = self._submission(sub)
-        ctx = self.context_for(sub["bank_code"])
-        adapter = self.bound_adapter(sub["adapter"], ctx)
-        render_parts = getattr(adapter, "render_submission_parts", None)
-        messages = (
-            render_parts(submission, ctx)
-            if callable(render_parts)
-            else [adapter.render_submission(submission, ctx)]
-        )
+        adapter, submission, messages = self.render(sub)
         for message in messages:
             self._evidence_out(sub, "submission", message)
         transport = self.transport_for(sub["bank_code"])
@@ -414,14 +418,15 @@ class Dispatcher:
                 if outbox.still_mine(conn, item, self.owner):
                     self._to_manual(conn, item, sub, "bank offers no status query")
             return
-        submission = self._submission(sub)
+        # Status queries and answers go by our references and amounts: no personal data is decrypted.
+        submission = self._submission(sub, personal_data=False)
         ctx = self.context_for(sub["bank_code"])
         adapter = self.bound_adapter(sub["adapter"], ctx)
         message = adapter.render_status_query(submission, ctx)
         refusal: Refusal | None = None
         try:
             response = self.transport_for(sub["bank_code"]).send(message)
-            refusal = self._refuse(sub, adapter, response)
+            refusal = self._refuse(sub, adapter, response, ctx)
             if refusal is not None:
                 raise OutcomeUnknown(refusal.describe())  # a replayed or stale answer: as if none came
             result = adapter.parse_status_response(response, submission)
@@ -516,8 +521,25 @@ class Dispatcher:
         with self.db.write() as conn:
             save_breaker(conn, code, snap, self.owner)
 
-    def _refuse(self, sub: dict, adapter: Adapter, response: WireResponse) -> Refusal | None:
-        """The replay check of one answer (its own short transaction: called outside any other)."""
+    def _refuse(
+        self, sub: dict, adapter: Adapter, response: WireResponse, ctx: AdapterContext | None = None
+    ) -> Refusal | None:
+        """The checks of one answer before anything in it is believed: the bank's signature, then replay
+        (its own short transaction: called outside any other). The signature goes first, so a forged
+        answer cannot spend a nonce the bank's next real answer carries. ``ctx`` holds the bank's key;
+        without one it is made for an adapter that checks signatures."""
+        if ctx is None and callable(getattr(adapter, "verify_response", None)):
+            ctx = self.context_for(sub["bank_code"])
+        refusal = signature_refusal(adapter, response, ctx)
+        if refusal is not None:
+            log.warning(
+                "dispatch.answer_forged",
+                submission=sub["bank_reference"],
+                bank=sub["bank_code"],
+                reason=refusal.reason,
+                http_status=response.status,
+            )
+            return refusal
         if self.answers is None:
             return None
         refusal = self.answers.check(sub["bank_code"], adapter, response)
@@ -548,6 +570,16 @@ class Dispatcher:
             .where(submissions.c.id == sub["id"])
             .values(last_error=refusal.describe()[:500], updated_at=now_iso())
         )
+        if refusal.reason in SIGNATURE_REFUSALS:
+            # A forged answer is a security event: on the audit chain (no content, only what and why).
+            audit.append(
+                conn,
+                principal=SYSTEM,
+                action="bank.answer_refused",
+                object_type="submission",
+                object_id=sub["bank_reference"],
+                detail={"bank_code": sub["bank_code"], "kind": kind, "reason": refusal.reason},
+            )
 
     def _note_refused_answer(self, conn: Connection, sub: dict, result: SubmitResult) -> None:
         """An answer we must not use (forged signature, wrong key, garbled but signed): say so where a
@@ -614,11 +646,23 @@ class Dispatcher:
             )
         ]
 
-    def _submission(self, sub: dict) -> Submission:
+    def render(self, sub: dict) -> tuple[Adapter, Submission, list[WireMessage]]:
+        """The bank's wire messages for a stored submission (one, or its parts), with the adapter bound to
+        the bank's context and the submission they were rendered from (at send time, from the signed,
+        stored lines)."""
+        submission = self._submission(sub)
+        ctx = self.context_for(sub["bank_code"])
+        adapter = self.bound_adapter(sub["adapter"], ctx)
+        render_parts = getattr(adapter, "render_submission_parts", None)
+        if callable(render_parts):
+            return adapter, submission, list(render_parts(submission, ctx))
+        return adapter, submission, [adapter.render_submission(submission, ctx)]
+
+    def _submission(self, sub: dict, *, personal_data: bool = True) -> Submission:
         """The submission with its clear lines, rebuilt from storage for this one call — the same rows, in
         the same order, that release canonicalised and signed."""
         with self.db.read() as conn:
-            rows = submission_rows(conn, self.protector, sub)
+            rows = submission_rows(conn, self.protector, sub, personal_data=personal_data)
         lines = [
             SubmissionLine(
                 seq=r[0],

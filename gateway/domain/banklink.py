@@ -14,13 +14,16 @@ from sqlalchemy import Connection, select, update
 
 from adapters.contract import FailureReason, LineOutcome, LineResult
 from gateway.clock import now_iso
+from gateway.dispatch import banklink_follow, outbox
 from gateway.dispatch.lines import advance_batch, apply_results, move_submission_lines, open_lines
 from gateway.dispatch.routing import BANKLINK
+from gateway.domain import banklink_evidence
 from gateway.errors import Conflict, PermissionDenied
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import submissions
 
-VISIBLE_STATES = ("READY", "ACCEPTED", "COMPLETED")
+# A submission the dispatcher is inquiring about (UNKNOWN) is still the bank's, acknowledged.
+VISIBLE_STATES = ("READY", "ACCEPTED", "UNKNOWN", "COMPLETED")
 
 
 def own_submission(conn: Connection, bank_code: str, ref: str, *, lock: bool = False) -> dict[str, Any]:
@@ -38,7 +41,7 @@ def own_submission(conn: Connection, bank_code: str, ref: str, *, lock: bool = F
 
 
 def list_for_bank(
-    conn: Connection, bank_code: str, *, state: str | None, after_id: int, limit: int
+    conn: Connection, bank_code: str, *, state: tuple[str, ...] | None, after_id: int, limit: int
 ) -> list[dict[str, Any]]:
     q = (
         select(submissions)
@@ -46,7 +49,7 @@ def list_for_bank(
             submissions.c.bank_code == bank_code,
             submissions.c.adapter == BANKLINK,
             submissions.c.id > after_id,
-            submissions.c.state.in_((state,) if state else VISIBLE_STATES),
+            submissions.c.state.in_(state or VISIBLE_STATES),
         )
         .order_by(submissions.c.id)
         .limit(limit)
@@ -55,9 +58,18 @@ def list_for_bank(
 
 
 def acknowledge(
-    conn: Connection, bank_code: str, ref: str, bank_batch_ref: str, merkle_root: bytes, principal: str
+    conn: Connection,
+    bank_code: str,
+    ref: str,
+    bank_batch_ref: str,
+    merkle_root: bytes,
+    principal: str,
+    result_wait_seconds: float = 24 * 3600.0,
 ) -> dict[str, Any]:
-    """The bank confirms it holds the submission and names the root it computed: it must be ours."""
+    """The bank confirms it holds the submission and names the root it computed: it must be ours.
+
+    From then on the dispatcher follows it: lines without a final result ``result_wait_seconds`` later
+    become UNKNOWN and are inquired about (:mod:`gateway.dispatch.banklink_follow`)."""
     sub = own_submission(conn, bank_code, ref, lock=True)
     if merkle_root.hex() != sub["merkle_root"]:
         raise Conflict("the Merkle root you computed differs from the signed manifest", "ROOT_MISMATCH")
@@ -76,6 +88,7 @@ def acknowledge(
         move_submission_lines(conn, sub["id"], ("PENDING",), "SUBMITTED", "banklink.pulled", principal)
         move_submission_lines(conn, sub["id"], ("SUBMITTED",), "ACCEPTED", "banklink.acknowledged", principal)
         advance_batch(conn, sub["batch_id"])
+        outbox.enqueue(conn, sub["id"], "POLL", result_wait_seconds)
     return own_submission(conn, bank_code, ref)
 
 
@@ -87,30 +100,29 @@ _OUTCOMES = {
 }
 
 
-def push_results(
-    conn: Connection, bank_code: str, ref: str, results: Iterable[dict[str, Any]], principal: str
-) -> dict[str, int]:
-    sub = own_submission(conn, bank_code, ref, lock=True)
-    if sub["state"] == "READY":
-        raise Conflict("acknowledge the submission before pushing results", "NOT_ACKNOWLEDGED")
-    converted = []
-    for r in results:
-        reason = r.get("failure_reason")
-        converted.append(
-            LineResult(
-                outcome=_OUTCOMES.get(r["outcome"], LineOutcome.UNKNOWN),
-                seq=r.get("seq"),
-                end_to_end_ref=r.get("end_to_end_ref"),
-                reason=FailureReason[reason]
-                if reason in FailureReason.__members__
-                else (FailureReason.UNKNOWN if r["outcome"] in ("FAILED", "RETURNED") else None),
-                raw_code=r.get("bank_status_code", ""),
-                raw_text=r.get("raw_text", ""),
-                value_date=r.get("value_date", ""),
-            )
-        )
-    counts = apply_results(conn, sub["id"], converted, principal=principal, cause="banklink.result")
-    if open_lines(conn, sub["id"]) == 0 and sub["state"] != "COMPLETED":
+def to_line_result(r: dict[str, Any]) -> LineResult:
+    """A bank's result (the servicer's dict of a proto ``LineResult``) in the domain's terms. An outcome
+    the gateway does not know is UNKNOWN — never success."""
+    reason = r.get("failure_reason")
+    return LineResult(
+        outcome=_OUTCOMES.get(r["outcome"], LineOutcome.UNKNOWN),
+        seq=r.get("seq"),
+        end_to_end_ref=r.get("end_to_end_ref"),
+        reason=FailureReason[reason]
+        if reason in FailureReason.__members__
+        else (FailureReason.UNKNOWN if r["outcome"] in ("FAILED", "RETURNED") else None),
+        raw_code=r.get("bank_status_code", ""),
+        raw_text=r.get("raw_text", ""),
+        value_date=r.get("value_date", ""),
+    )
+
+
+def complete_if_final(conn: Connection, sub: dict[str, Any]) -> bool:
+    """Once no line of the submission is open, the submission is COMPLETED and its batch moves on."""
+    if open_lines(conn, sub["id"]) != 0:
+        return False
+    state = conn.execute(select(submissions.c.state).where(submissions.c.id == sub["id"])).scalar_one()
+    if state != "COMPLETED":
         now = now_iso()
         conn.execute(
             update(submissions)
@@ -118,6 +130,33 @@ def push_results(
             .values(state="COMPLETED", completed_at=now, updated_at=now)
         )
         advance_batch(conn, sub["batch_id"])
+    return True
+
+
+def push_results(
+    conn: Connection,
+    bank_code: str,
+    ref: str,
+    results: Iterable[dict[str, Any]],
+    principal: str,
+    raw: bytes | None = None,
+) -> dict[str, int]:
+    """Apply the bank's pushed results; ``raw`` (the push as it came) is kept as evidence. A result the
+    gateway cannot read as final leaves its line UNKNOWN and wakes the dispatcher's inquiry."""
+    sub = own_submission(conn, bank_code, ref, lock=True)
+    if sub["state"] == "READY":
+        raise Conflict("acknowledge the submission before pushing results", "NOT_ACKNOWLEDGED")
+    evidence = banklink_evidence.keep(conn, bank_code, "banklink_results", raw, sub["id"]) if raw else None
+    counts = apply_results(
+        conn,
+        sub["id"],
+        [to_line_result(r) for r in results],
+        principal=principal,
+        cause="banklink.result",
+        evidence_id=evidence,
+    )
+    if not complete_if_final(conn, sub) and counts.get("UNKNOWN"):
+        banklink_follow.wake(conn, sub["id"])
     return counts
 
 

@@ -21,8 +21,12 @@ from keys.manifest import Manifest
 from keys.merkle import inclusion_proof, leaf_hashes
 
 
-def submission_rows(conn: Connection, protector: DataProtector, sub: dict[str, Any]) -> list[tuple]:
-    """The submission's lines in canonical field order, as release signed them."""
+def submission_rows(
+    conn: Connection, protector: DataProtector, sub: dict[str, Any], *, personal_data: bool = True
+) -> list[tuple]:
+    """The submission's lines in canonical field order, as release signed them. ``personal_data=False``
+    leaves ID number, name and account empty without decrypting them (reading a bank's status answer
+    needs references and amounts only)."""
     cols = batch_lines.c
     rows = conn.execute(
         select(
@@ -39,7 +43,10 @@ def submission_rows(conn: Connection, protector: DataProtector, sub: dict[str, A
     ).all()
     out = []
     for seq, r in enumerate(rows, 1):
-        id_number, name, account = open_pii(protector, r.e2e_ref, bytes(r.pii))
+        if personal_data:
+            id_number, name, account = open_pii(protector, r.e2e_ref, bytes(r.pii))
+        else:
+            id_number = name = account = ""
         out.append(
             (
                 seq,

@@ -1,4 +1,4 @@
-"""AdminService: identity, configured banks and funds, audit verification."""
+"""AdminService: identity, configured banks and funds, feeds, keys, the audit log and SLA supervision."""
 
 from __future__ import annotations
 
@@ -9,14 +9,23 @@ from silink.admin.v1 import admin_pb2, admin_pb2_grpc
 from silink.common.v1 import common_pb2
 
 from gateway import audit
+from gateway.dispatch.supervision import overdue_submissions
 from gateway.domain import account_feed, persons
-from gateway.errors import InvalidInput, NotFound
+from gateway.errors import InvalidInput, NotFound, PermissionDenied
 from gateway.idempotency import run_once
 from gateway.pii import mask_number
 from gateway.server.principal import current
+from gateway.services.admin_convert import (
+    KEY_PURPOSES,
+    audit_entry_pb,
+    fund_code,
+    key_pb,
+    overdue_pb,
+    stored_time,
+)
 from gateway.services.base import AppContext, in_thread
 from gateway.services.convert import line_error_pb
-from gateway.services.paging import page
+from gateway.services.paging import decode_token, encode_token, page, page_size
 from gateway.services.spool import Spool, receive
 
 _PROTOCOLS = {
@@ -28,6 +37,13 @@ _PROTOCOLS = {
 
 
 _METHOD_IMPORT = "/silink.admin.v1.AdminService/ImportPersonStatus"
+
+
+def _not_a_bank() -> None:
+    """Keys, the audit log and the overdue list span every bank: never for a bank principal, even if a
+    site's [identity.permissions] grants it the method by mistake."""
+    if current().bank_code is not None:
+        raise PermissionDenied("bank principals may not read this", "PERMISSION_DENIED")
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
@@ -52,6 +68,69 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
             ok=result.ok,
             entries_checked=result.checked,
             first_broken_entry_id=str(result.first_bad_seq or ""),
+        )
+
+    async def ListOverdueSubmissions(self, request: admin_pb2.ListOverdueSubmissionsRequest, context):
+        _not_a_bank()
+        fund = fund_code(request.fund)
+        page_size(request.page_size)  # a bad page size fails before any read
+
+        def read():
+            with self.ctx.db.read() as conn:
+                return overdue_submissions(conn, bank=request.bank_code or None, fund=fund)
+
+        items, token = page(await in_thread(read), request.page_size, request.page_token)
+        return admin_pb2.ListOverdueSubmissionsResponse(
+            submissions=[overdue_pb(i) for i in items], next_page_token=token
+        )
+
+    async def ListKeys(self, request: admin_pb2.ListKeysRequest, context):
+        _not_a_bank()
+        if request.purpose not in admin_pb2.KeyPurpose.values():
+            raise InvalidInput(
+                "purpose is not a known purpose", "FIELD_INVALID", metadata={"field": "purpose"}
+            )
+        store = self.ctx.keystore
+        page_size(request.page_size)
+
+        def read() -> list[admin_pb2.Key]:
+            infos = [
+                i
+                for i in store.list()
+                if not request.purpose or KEY_PURPOSES.get(i.purpose) == request.purpose
+            ]
+            return [
+                key_pb(i, {v["version"]: store.fingerprint(i.name, v["version"]) for v in i.versions})
+                for i in infos
+            ]
+
+        keys, token = page(await in_thread(read), request.page_size, request.page_token)
+        return admin_pb2.ListKeysResponse(keys=keys, next_page_token=token)
+
+    async def ListAuditEntries(self, request: admin_pb2.ListAuditEntriesRequest, context):
+        _not_a_bank()
+        size = page_size(request.page_size)
+        after = int(decode_token(request.page_token).get("after", 0))
+        flt = audit.AuditFilter(
+            principal=request.principal or None,
+            action=request.action or None,
+            object_id=request.object_id or None,
+            since=stored_time(request.start_time) if request.HasField("start_time") else None,
+            until=stored_time(request.end_time) if request.HasField("end_time") else None,
+        )
+        if flt.since and flt.until and flt.until <= flt.since:
+            raise InvalidInput(
+                "end_time must be after start_time", "FIELD_INVALID", metadata={"field": "end_time"}
+            )
+
+        def read():
+            with self.ctx.db.read() as conn:
+                return audit.list_entries(conn, flt, after_seq=after, limit=size + 1)
+
+        rows = await in_thread(read)
+        token = encode_token({"after": rows[size - 1]["seq"]}) if len(rows) > size else ""
+        return admin_pb2.ListAuditEntriesResponse(
+            entries=[audit_entry_pb(r) for r in rows[:size]], next_page_token=token
         )
 
     def _bank(self, code: str, raw: dict) -> admin_pb2.Bank:

@@ -8,9 +8,12 @@ from silink.banklink.v1 import banklink_pb2 as bpb
 from silink.banklink.v1 import banklink_pb2_grpc
 from silink.common.v1 import common_pb2
 
+from gateway.dispatch import banklink_follow
 from gateway.domain import banklink as dom
+from gateway.domain import banklink_inquiries as inquiries
+from gateway.domain import banklink_returns
 from gateway.domain.proofs import submission_rows
-from gateway.errors import PermissionDenied
+from gateway.errors import InvalidInput, PermissionDenied
 from gateway.server.principal import current
 from gateway.services.base import AppContext, idempotent, in_thread
 from gateway.services.convert import enum_value, timestamp
@@ -21,14 +24,18 @@ _SVC = "/silink.banklink.v1.BankLinkService/"
 _STATE = {
     "READY": bpb.Submission.STATE_READY,
     "ACCEPTED": bpb.Submission.STATE_ACKNOWLEDGED,
+    "UNKNOWN": bpb.Submission.STATE_ACKNOWLEDGED,  # acknowledged; we are asking about some lines
     "COMPLETED": bpb.Submission.STATE_COMPLETED,
 }
 _STATE_FILTER = {
-    bpb.Submission.STATE_READY: "READY",
-    bpb.Submission.STATE_ACKNOWLEDGED: "ACCEPTED",
-    bpb.Submission.STATE_COMPLETED: "COMPLETED",
+    bpb.Submission.STATE_READY: ("READY",),
+    bpb.Submission.STATE_ACKNOWLEDGED: ("ACCEPTED", "UNKNOWN"),
+    bpb.Submission.STATE_COMPLETED: ("COMPLETED",),
 }
+_INQUIRY_STATE = {"OPEN": bpb.StatusInquiry.STATE_OPEN, "ANSWERED": bpb.StatusInquiry.STATE_ANSWERED}
+_INQUIRY_FILTER = {v: k for k, v in _INQUIRY_STATE.items()}
 _RUN = 500
+_MAX_ITEMS = 10_000  # per push, as the proto documents
 
 
 def _bank() -> str:
@@ -36,6 +43,38 @@ def _bank() -> str:
     if not code:
         raise PermissionDenied("only a bank certificate may use BankLink", "NOT_A_BANK")
     return code
+
+
+def _reason_name(value: int) -> str | None:
+    return common_pb2.FailureReason.Name(value).removeprefix("FAILURE_REASON_") if value else None
+
+
+def _result_dict(r: bpb.LineResult) -> dict:
+    """A proto LineResult as the domain reads it (an unset outcome is "UNSPECIFIED": UNKNOWN there)."""
+    return {
+        "outcome": bpb.LineOutcome.Name(r.outcome).removeprefix("LINE_OUTCOME_"),
+        "seq": r.seq if r.WhichOneof("line") == "seq" else None,
+        "end_to_end_ref": r.end_to_end_ref if r.WhichOneof("line") == "end_to_end_ref" else None,
+        "failure_reason": _reason_name(r.failure_reason),
+        "bank_status_code": r.bank_status_code,
+        "raw_text": r.raw_text,
+        "value_date": r.value_date,
+    }
+
+
+def _inquiry_pb(q: dict) -> bpb.StatusInquiry:
+    out = bpb.StatusInquiry(
+        inquiry_id=inquiries.inquiry_ref(q["id"]),
+        state=_INQUIRY_STATE.get(q["state"], 0),
+        submission_id=q["submission_ref"],
+        seq=q["seq"],
+        our_reference=q["our_reference"],
+        amount_fen=q["amount_fen"],
+    )
+    created = timestamp(q["created_at"])
+    if created is not None:
+        out.create_time.CopyFrom(created)
+    return out
 
 
 def _submission_pb(sub: dict) -> bpb.Submission:
@@ -146,6 +185,9 @@ class BankLinkServicer(banklink_pb2_grpc.BankLinkServiceServicer):
                 request.bank_batch_reference,
                 request.merkle_root,
                 principal,
+                result_wait_seconds=banklink_follow.result_wait_seconds(
+                    bank, self.ctx.cfg.banks.get(bank) or {}
+                ),
             )
             return bpb.AcknowledgeSubmissionResponse(submission=_submission_pb(sub)).SerializeToString()
 
@@ -155,27 +197,11 @@ class BankLinkServicer(banklink_pb2_grpc.BankLinkServiceServicer):
 
     async def PushLineResults(self, request: bpb.PushLineResultsRequest, context):
         bank = _bank()
-        results = []
-        for r in request.results:
-            outcome = bpb.LineOutcome.Name(r.outcome).removeprefix("LINE_OUTCOME_")
-            results.append(
-                {
-                    "outcome": outcome,
-                    "seq": r.seq if r.WhichOneof("line") == "seq" else None,
-                    "end_to_end_ref": r.end_to_end_ref if r.WhichOneof("line") == "end_to_end_ref" else None,
-                    "failure_reason": common_pb2.FailureReason.Name(r.failure_reason).removeprefix(
-                        "FAILURE_REASON_"
-                    )
-                    if r.failure_reason
-                    else None,
-                    "bank_status_code": r.bank_status_code,
-                    "raw_text": r.raw_text,
-                    "value_date": r.value_date,
-                }
-            )
+        results = [_result_dict(r) for r in request.results]
+        raw = request.SerializeToString(deterministic=True)
 
         def effect(conn, principal):
-            counts = dom.push_results(conn, bank, request.submission_id, results, principal)
+            counts = dom.push_results(conn, bank, request.submission_id, results, principal, raw)
             recorded = sum(v for k, v in counts.items() if k not in ("ignored", "foreign"))
             return bpb.PushLineResultsResponse(
                 recorded_count=recorded,
@@ -184,6 +210,76 @@ class BankLinkServicer(banklink_pb2_grpc.BankLinkServiceServicer):
             ).SerializeToString()
 
         return bpb.PushLineResultsResponse.FromString(await self._once("PushLineResults", request, effect))
+
+    async def PushReturns(self, request: bpb.PushReturnsRequest, context):
+        bank = _bank()
+        if len(request.returns) > _MAX_ITEMS:
+            raise InvalidInput(
+                f"at most {_MAX_ITEMS} returns per call", "TOO_MANY_ITEMS", metadata={"field": "returns"}
+            )
+        items = [
+            banklink_returns.ReturnIn(
+                end_to_end_ref=r.end_to_end_ref,
+                amount_fen=r.amount_fen,
+                reason_code=r.reason_code,
+                failure_reason=_reason_name(r.failure_reason),
+                raw_text=r.raw_text,
+                return_date=r.return_date,
+                bank_reference=r.bank_reference,
+                credited_account=r.credited_account,
+            )
+            for r in request.returns
+        ]
+        raw = request.SerializeToString(deterministic=True)
+
+        def effect(conn, principal):
+            out = banklink_returns.push_returns(conn, bank, items, principal, raw)
+            return bpb.PushReturnsResponse(
+                recorded_count=out.recorded,
+                duplicate_count=out.duplicates,
+                errors=[
+                    common_pb2.LineError(
+                        line_number=e.position,
+                        field=e.field,
+                        reason=e.reason,
+                        value_masked=e.value,
+                        message=e.message,
+                    )
+                    for e in out.errors
+                ],
+            ).SerializeToString()
+
+        return bpb.PushReturnsResponse.FromString(await self._once("PushReturns", request, effect))
+
+    async def ListStatusInquiries(self, request: bpb.ListStatusInquiriesRequest, context):
+        bank = _bank()
+        size = page_size(request.page_size)
+        after = int(decode_token(request.page_token).get("after", 0))
+        state = _INQUIRY_FILTER.get(request.state) if request.state else None
+
+        def read():
+            with self.ctx.db.read() as conn:
+                return inquiries.list_for_bank(conn, bank, state=state, after_id=after, limit=size + 1)
+
+        rows = await in_thread(read)
+        token = encode_token({"after": rows[size - 1]["id"]}) if len(rows) > size else ""
+        return bpb.ListStatusInquiriesResponse(
+            inquiries=[_inquiry_pb(r) for r in rows[:size]], next_page_token=token
+        )
+
+    async def AnswerStatusInquiry(self, request: bpb.AnswerStatusInquiryRequest, context):
+        bank = _bank()
+        finding = bpb.InquiryFinding.Name(request.finding).removeprefix("INQUIRY_FINDING_")
+        result = _result_dict(request.result) if request.HasField("result") else None
+        raw = request.SerializeToString(deterministic=True)
+
+        def effect(conn, principal):
+            q = inquiries.answer(conn, bank, request.inquiry_id, finding, result, principal, raw)
+            return bpb.AnswerStatusInquiryResponse(inquiry=_inquiry_pb(q)).SerializeToString()
+
+        return bpb.AnswerStatusInquiryResponse.FromString(
+            await self._once("AnswerStatusInquiry", request, effect)
+        )
 
     # == Card services: the bank leg of card operations (gateway/domain/cards/banklink_legs.py) ========
     # Kept as one section at the end of the class; its imports are local so this block stands alone.

@@ -13,7 +13,7 @@ from silink.disbursement.v1 import disbursement_pb2_grpc
 from gateway.dispatch.routing import bank_route
 from gateway.domain import batches as dom
 from gateway.domain.refs import parse_batch_ref, parse_line_ref
-from gateway.domain.release import release
+from gateway.domain.release import release, submission_counts
 from gateway.errors import InvalidInput
 from gateway.idempotency import run_once
 from gateway.intake.reasons import LINE_REASONS
@@ -24,6 +24,7 @@ from gateway.server.principal import current
 from gateway.services.base import AppContext, idempotent, in_thread
 from gateway.services.convert import batch_pb, enum_code, line_error_pb, line_pb, optional_enum_code
 from gateway.services.paging import decode_token, encode_token, page_size
+from gateway.services.release_progress import ReleaseTracker
 from gateway.services.spool import Spool, receive
 
 _SVC = "/silink.disbursement.v1.DisbursementService/"
@@ -53,6 +54,7 @@ def _reader_error(line: int, reason: str) -> LineError:
 class DisbursementServicer(disbursement_pb2_grpc.DisbursementServiceServicer):
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self.releases = ReleaseTracker()  # what WatchBatch reports while a release runs here
 
     # -- upload ------------------------------------------------------------------------------------
 
@@ -237,21 +239,48 @@ class DisbursementServicer(disbursement_pb2_grpc.DisbursementServiceServicer):
 
             def read():
                 with self.ctx.db.read() as conn:
-                    return dom.get(conn, batch_id), dom.summarize(conn, batch_id)
+                    return (
+                        dom.get(conn, batch_id),
+                        dom.summarize(conn, batch_id),
+                        submission_counts(conn, batch_id),
+                    )
 
-            row, summary = await in_thread(read)
+            row, summary, (subs_total, subs_sent) = await in_thread(read)
+            running = self.releases.get(batch_id)
             b = batch_pb(row, summary)
             progress = dpb.BatchProgress(
-                batch_id=b.batch_id, state=b.state, line_totals=b.line_totals, done=row["state"] in _TERMINAL
+                batch_id=b.batch_id,
+                state=b.state,
+                line_totals=b.line_totals,
+                bank_totals=b.bank_totals,
+                submissions_sent=subs_sent,
+                submissions_total=subs_total,
+                done=row["state"] in _TERMINAL,
             )
+            if running is not None and row["state"] == "APPROVED":
+                progress.release.CopyFrom(
+                    dpb.ReleaseProgress(
+                        lines_total=running.lines_total,
+                        lines_done=running.lines_done,
+                        submissions_written=running.submissions_written,
+                    )
+                )
             progress.observe_time.GetCurrentTime()
-            key = (progress.state, tuple((t.state, t.line_count) for t in progress.line_totals))
+            key = (
+                progress.state,
+                tuple((t.bank_code, t.state, t.line_count) for t in progress.bank_totals),
+                tuple((t.state, t.line_count) for t in progress.line_totals),
+                subs_total,
+                subs_sent,
+                (running.lines_done, running.submissions_written) if progress.HasField("release") else None,
+            )
             if key != last:
                 last = key
                 yield dpb.WatchBatchResponse(progress=progress)
             if progress.done:
                 return
-            await asyncio.sleep(1.0)
+            # A release in progress here is counted in memory: look at it more often than the database.
+            await asyncio.sleep(0.2 if running is not None else 1.0)
 
     # -- transitions -------------------------------------------------------------------------------
 
@@ -303,6 +332,9 @@ class DisbursementServicer(disbursement_pb2_grpc.DisbursementServiceServicer):
     async def ReleaseBatch(self, request: dpb.ReleaseBatchRequest, context):
         batch_id = parse_batch_ref(request.batch_id)
 
+        def count(result, lines_total: int) -> None:
+            self.releases.update(batch_id, lines_total, result.lines, len(result.submissions))
+
         def effect(conn, principal):
             release(
                 conn,
@@ -310,10 +342,14 @@ class DisbursementServicer(disbursement_pb2_grpc.DisbursementServiceServicer):
                 batch_id,
                 principal,
                 lambda code: bank_route(self.ctx.cfg, self.ctx.keystore, code),
+                progress=count,
             )
             return self._batch_body(conn, batch_id, dpb.ReleaseBatchResponse)
 
-        return dpb.ReleaseBatchResponse.FromString(await self._once("ReleaseBatch", request, effect))
+        try:
+            return dpb.ReleaseBatchResponse.FromString(await self._once("ReleaseBatch", request, effect))
+        finally:
+            self.releases.finish(batch_id)
 
     async def SearchLines(self, request: dpb.SearchLinesRequest, context):
         if not (request.id_number or request.end_to_end_ref):

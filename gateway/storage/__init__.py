@@ -2,6 +2,7 @@
 
 import gateway.storage.tables_bankfiles  # noqa: F401 - registers the bank-file table on the metadata
 from gateway.storage import (
+    tables_banklink,  # noqa: F401 - registers the BankLink inquiry table
     tables_cards,  # noqa: F401 - registers the card tables
     tables_dispatch,  # noqa: F401 - registers the dispatch tables on the metadata
     tables_dispatch_controls,  # noqa: F401 - registers the dispatch-control tables

@@ -165,7 +165,7 @@ class PullBank:
     """`silink banksim pull`: a BankLink bank that connects to the gateway (and reconnects after it
     restarted, on whatever port it listens)."""
 
-    def __init__(self, home: Path, folder: Path, bank: str = "105") -> None:
+    def __init__(self, home: Path, folder: Path, bank: str = "105", *extra: str) -> None:
         self.folder = folder
         self.log = open(LOG_DIR / f"banksim-pull-{bank}-{uuid.uuid4().hex[:6]}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
@@ -183,6 +183,7 @@ class PullBank:
                 str(folder),
                 "--interval",
                 "0.5",
+                *extra,
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,

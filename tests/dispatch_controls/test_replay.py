@@ -76,7 +76,7 @@ class ScriptedBank:
 
 class NoClearLines(Dispatcher):
     # The fake lines carry no personal data to decrypt; the fake adapter needs none.
-    def _submission(self, sub: dict) -> Submission:
+    def _submission(self, sub: dict, *, personal_data: bool = True) -> Submission:
         return Submission(
             submission_id=sub["bank_reference"],
             bank_reference=sub["bank_reference"],

@@ -89,17 +89,42 @@ def test_permission_is_checked_before_existence(server):
     assert exc.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
+def _still_unbuilt() -> tuple[str, str, bool] | None:
+    """The first registered method whose servicer has no body yet, a demo principal allowed to call it,
+    and whether it streams its answer; None once every method is built."""
+    from gateway.config import DEFAULT_PERMISSIONS, IdentitySettings
+    from gateway.instance import DEMO_PRINCIPALS
+    from gateway.services.registry import SERVICES
+
+    ident = IdentitySettings(permissions=dict(DEFAULT_PERMISSIONS))
+    for spec in SERVICES:
+        for name, fn in sorted(vars(spec.servicer).items()):
+            if not getattr(fn, "__qualname__", "").startswith("fill_unimplemented."):
+                continue
+            full = f"/{spec.full_name}/{name}"
+            who = next((p for p, roles in DEMO_PRINCIPALS.items() if ident.allowed(roles, full)), None)
+            if who is not None:
+                return full, who, fn.__name__ == "stream_stub"
+    return None
+
+
 def test_unbuilt_methods_answer_unimplemented_with_error_info(server):
     """A method of a capability still to come answers UNIMPLEMENTED, ErrorInfo NOT_YET_AVAILABLE."""
-    with (
-        channel_as(server.home, "admin:zhou", target=server.target) as ch,
-        pytest.raises(grpc.RpcError) as exc,
-    ):
-        admin_pb2_grpc.AdminServiceStub(ch).ListKeys(admin_pb2.ListKeysRequest(), timeout=10)
+    unbuilt = _still_unbuilt()
+    if unbuilt is None:
+        pytest.skip("every registered method is built")
+    method, who, server_streaming = unbuilt
+    with channel_as(server.home, who, target=server.target) as ch, pytest.raises(grpc.RpcError) as exc:
+        # Raw bytes: an empty message is a valid request of every type, and one message on the wire
+        # serves a client-streaming method as well as a unary one.
+        if server_streaming:
+            list(ch.unary_stream(method)(b"", timeout=10))
+        else:
+            ch.unary_unary(method)(b"", timeout=10)
     assert exc.value.code() == grpc.StatusCode.UNIMPLEMENTED
     _status, info = _error_info(exc.value)
     assert info.reason == "NOT_YET_AVAILABLE"
-    assert info.metadata["method"].endswith("/ListKeys")
+    assert info.metadata["method"] == method
 
 
 def test_one_canonical_log_line_per_call(server):

@@ -34,7 +34,7 @@ def _set_states(db, line_ids, states) -> None:
 def _clean_month(db, folder: Path):
     """Four lines from A: two paid, one rejected, one paid and returned; all evidence agrees."""
     s = seed_batch(db, "SLK000000000101", AMOUNTS)
-    _set_states(db, s.line_ids, ["SETTLED", "SETTLED", "FAILED", "RETURNED"])
+    _set_states(db, s.line_ids, ["PAID", "PAID", "FAILED", "RETURNED"])
     e, a = s.e2e, s.amounts
     rows = [(1, e[0], a[0], "S", "", ""), (2, e[1], a[1], "S", "", "")]
     rows += [(3, e[2], a[2], "E", "ACC04", "账户已销户"), (4, e[3], a[3], "S", "", "")]
@@ -66,7 +66,7 @@ def test_agreeing_day_totals_and_idempotence(db, tmp_path: Path) -> None:
     row = rows[0]
     assert row.agrees and row.breaks == []
     assert (row.ledger_sent_count, row.ledger_sent_minor) == (4, 100_000)
-    assert row.ledger_states == {"SETTLED": [2, 30_000], "FAILED": [1, 30_000], "RETURNED": [1, 40_000]}
+    assert row.ledger_states == {"PAID": [2, 30_000], "FAILED": [1, 30_000], "RETURNED": [1, 40_000]}
     assert (row.bank_paid_count, row.bank_paid_minor) == (3, 70_000)
     assert (row.bank_rejected_count, row.bank_rejected_minor, row.bank_missing_count) == (1, 30_000, 0)
     # Booked the next day, the debits still close the day they were sent; the return too.
@@ -91,7 +91,7 @@ def test_agreeing_day_totals_and_idempotence(db, tmp_path: Path) -> None:
 def test_ledger_disagreeing_with_bank_is_one_control_break(db, tmp_path: Path) -> None:
     s = _clean_month(db, tmp_path)
     # The ledger thinks line 3 was paid while its bank rejected it.
-    _set_states(db, [s.line_ids[2]], ["SETTLED"])
+    _set_states(db, [s.line_ids[2]], ["PAID"])
     with db.write() as conn:
         (row,) = run_daily_control(conn, day=SENT_DAY, fund_account=FUND_A)
     assert not row.agrees
@@ -112,7 +112,7 @@ def test_ledger_disagreeing_with_bank_is_one_control_break(db, tmp_path: Path) -
 def test_unknown_debit_and_return_to_other_account(db, tmp_path: Path) -> None:
     s = _clean_month(db, tmp_path)
     b = seed_batch(db, "SLK000000000102", [5_000], fund_account=FUND_B)
-    _set_states(db, b.line_ids, ["SETTLED"])
+    _set_states(db, b.line_ids, ["PAID"])
     # Statement 2 of A: an unknown debit on 7 Jan. B's statement: its payment, and line 2 of A (paid from
     # A) coming back to B instead of A.
     extra = tmp_path / "camt053_A_102.xml"
@@ -169,7 +169,7 @@ def test_unknown_debit_and_return_to_other_account(db, tmp_path: Path) -> None:
 
 def test_new_evidence_updates_the_open_break(db, tmp_path: Path) -> None:
     s = seed_batch(db, "SLK000000000103", [7_000, 8_000])
-    _set_states(db, s.line_ids, ["SETTLED", "SETTLED"])
+    _set_states(db, s.line_ids, ["PAID", "PAID"])
     result = fixed_width_result(
         tmp_path / "RET_308_20250105_SLK000000000103_001.txt",
         s.bank_reference,
@@ -203,9 +203,7 @@ def test_new_evidence_updates_the_open_break(db, tmp_path: Path) -> None:
         stored = conn.execute(select(recon_daily_controls)).one()
     assert len(now) == 1 and now[0].id == first.id and now[0].amount_minor == -8_000
     assert now[0].state == "OPEN"
-    assert stored.statement_debit_minor == 7_000 and json.loads(stored.ledger_states) == {
-        "SETTLED": [2, 15_000]
-    }
+    assert stored.statement_debit_minor == 7_000 and json.loads(stored.ledger_states) == {"PAID": [2, 15_000]}
 
     # The second debit arrives: the day agrees, and its break is cleared (not resolved by a person).
     stmt2 = tmp_path / "camt053_A_104.xml"

@@ -10,12 +10,16 @@ Endpoints (all POST; the adapter's :mod:`adapters.iso20022._wire` names them):
 ``/iso20022/notifications``  ``{"OrgnlMsgId": …}`` → a camt.054 with the returns of that message's lines
 
 A message the handler cannot read at all (not XML, no MsgId) is a 400: there is nothing to book it under.
+Answers are signed with the bank's key (detached, as the adapter's :mod:`~adapters.iso20022._wire` says);
+the forged ``malformed`` variants ``bad-signature`` (signed with another key) and ``tampered-body`` (a
+failed line turned into a settled one after signing) are for the gateway's signature check.
 The renderers (:func:`render_pain002`, :func:`render_camt054`) are pure functions of the ledger's view,
 a message id and a time, so the golden files of the adapter's tests are made with them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import secrets
@@ -49,6 +53,7 @@ from adapters.iso20022._wire import (
 from adapters.simulator.faults import FaultKind
 from adapters.simulator.ledger import BatchView, IncomingBatch, IncomingLine, LineView
 from adapters.simulator.protocol import Request, Response, SimContext, register_protocol
+from keys.algorithms import SignatureAlgorithm, get_backend
 
 # Our neutral reasons to ISO codes (status list and return list agree on these).
 ISO_CODE = {
@@ -431,6 +436,16 @@ def _json_error(status: int, code: str, text: str) -> Response:
     return Response(status, body, "application/json; charset=utf-8")
 
 
+_TAMPER = "X-Sim-Tamper"  # internal marker from corrupt() to sign_response(); never sent
+
+
+def _forge_success(body: bytes) -> bytes:
+    """What a forger wants a bank answer to say: a refused line settled. Without one to turn, the body is
+    still changed (a trailing comment), so its signature no longer holds."""
+    forged = re.sub(rb"<TxSts>RJCT</TxSts>", rb"<TxSts>ACSC</TxSts>", body, count=1)
+    return forged if forged != body else body + b"<!-- -->"
+
+
 # -- the handler --------------------------------------------------------------------------------------
 
 
@@ -448,6 +463,8 @@ class Iso20022Handler:
         "wrong-reference",
         "wrong-namespace",
     )
+    # Forged, not unreadable: a well-formed answer whose signature does not hold (see sign_response).
+    tamper_variants = ("bad-signature", "tampered-body")
 
     def __init__(self) -> None:
         self._xsd: etree.XMLSchema | None = None
@@ -546,15 +563,24 @@ class Iso20022Handler:
         return None if code is None else _json_error(401, code, "request refused by the signature check")
 
     def sign_response(self, response: Response, sim: SimContext) -> Response:
+        tamper = response.headers.get(_TAMPER)
+        headers = {k: v for k, v in response.headers.items() if k != _TAMPER}
         if sim.bank_signer is None:
-            return response
-        signed, _ = signature_headers(
-            sim.bank_signer, iso_time(sim.now()), secrets.token_hex(16), response.body
-        )
-        headers = {**response.headers, **signed}
-        return Response(response.status, response.body, response.content_type, headers, response.reference)
+            return dataclasses.replace(response, headers=headers)
+        signer = sim.bank_signer
+        if tamper == "bad-signature":
+            signer = get_backend().generate(SignatureAlgorithm.RSA_PSS_SHA256)  # a forger's own key
+        signed, _ = signature_headers(signer, iso_time(sim.now()), secrets.token_hex(16), response.body)
+        body = response.body
+        if tamper == "tampered-body":
+            body = _forge_success(body)
+        headers.update(signed)
+        return Response(response.status, body, response.content_type, headers, response.reference)
 
     def corrupt(self, response: Response, variant: str, sim: SimContext) -> Response:
+        if variant in self.tamper_variants:
+            # Forged at signing time (sign_response), so the body stays a well-formed bank answer.
+            return dataclasses.replace(response, headers={**response.headers, _TAMPER: variant})
         body = response.body
         if variant == "truncated":
             body = body[: len(body) // 2]

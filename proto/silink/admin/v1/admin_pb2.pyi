@@ -38,6 +38,7 @@ class KeyPurpose(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     KEY_PURPOSE_BANK_SIGNING: _ClassVar[KeyPurpose]
     KEY_PURPOSE_BANK_ENCRYPTION: _ClassVar[KeyPurpose]
     KEY_PURPOSE_AUDIT: _ClassVar[KeyPurpose]
+    KEY_PURPOSE_BANK_VERIFICATION: _ClassVar[KeyPurpose]
 BANK_PROTOCOL_UNSPECIFIED: BankProtocol
 BANK_PROTOCOL_ISO20022: BankProtocol
 BANK_PROTOCOL_DIRECT_LINK_JSON: BankProtocol
@@ -57,6 +58,7 @@ KEY_PURPOSE_LOOKUP_HASH: KeyPurpose
 KEY_PURPOSE_BANK_SIGNING: KeyPurpose
 KEY_PURPOSE_BANK_ENCRYPTION: KeyPurpose
 KEY_PURPOSE_AUDIT: KeyPurpose
+KEY_PURPOSE_BANK_VERIFICATION: KeyPurpose
 
 class WhoAmIRequest(_message.Message):
     __slots__ = ()
@@ -263,7 +265,7 @@ class ImportPayeeAccountsResponse(_message.Message):
     def __init__(self, received_count: _Optional[int] = ..., recorded_count: _Optional[int] = ..., repeated_count: _Optional[int] = ..., rejected_count: _Optional[int] = ..., line_errors: _Optional[_Iterable[_Union[_common_pb2.LineError, _Mapping]]] = ...) -> None: ...
 
 class Key(_message.Message):
-    __slots__ = ("name", "purpose", "algorithm", "state", "primary_version", "versions", "backend")
+    __slots__ = ("name", "purpose", "algorithm", "state", "primary_version", "versions", "backend", "min_version", "create_time", "rotate_time")
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATE_UNSPECIFIED: _ClassVar[Key.State]
@@ -281,6 +283,9 @@ class Key(_message.Message):
     PRIMARY_VERSION_FIELD_NUMBER: _ClassVar[int]
     VERSIONS_FIELD_NUMBER: _ClassVar[int]
     BACKEND_FIELD_NUMBER: _ClassVar[int]
+    MIN_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ROTATE_TIME_FIELD_NUMBER: _ClassVar[int]
     name: str
     purpose: KeyPurpose
     algorithm: str
@@ -288,7 +293,10 @@ class Key(_message.Message):
     primary_version: int
     versions: _containers.RepeatedCompositeFieldContainer[KeyVersion]
     backend: str
-    def __init__(self, name: _Optional[str] = ..., purpose: _Optional[_Union[KeyPurpose, str]] = ..., algorithm: _Optional[str] = ..., state: _Optional[_Union[Key.State, str]] = ..., primary_version: _Optional[int] = ..., versions: _Optional[_Iterable[_Union[KeyVersion, _Mapping]]] = ..., backend: _Optional[str] = ...) -> None: ...
+    min_version: int
+    create_time: _timestamp_pb2.Timestamp
+    rotate_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., purpose: _Optional[_Union[KeyPurpose, str]] = ..., algorithm: _Optional[str] = ..., state: _Optional[_Union[Key.State, str]] = ..., primary_version: _Optional[int] = ..., versions: _Optional[_Iterable[_Union[KeyVersion, _Mapping]]] = ..., backend: _Optional[str] = ..., min_version: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rotate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class KeyVersion(_message.Message):
     __slots__ = ("version", "state", "fingerprint", "create_time", "revoke_time")
@@ -298,10 +306,12 @@ class KeyVersion(_message.Message):
         STATE_ACTIVE: _ClassVar[KeyVersion.State]
         STATE_VERIFY_ONLY: _ClassVar[KeyVersion.State]
         STATE_REVOKED: _ClassVar[KeyVersion.State]
+        STATE_RETIRED: _ClassVar[KeyVersion.State]
     STATE_UNSPECIFIED: KeyVersion.State
     STATE_ACTIVE: KeyVersion.State
     STATE_VERIFY_ONLY: KeyVersion.State
     STATE_REVOKED: KeyVersion.State
+    STATE_RETIRED: KeyVersion.State
     VERSION_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
@@ -351,7 +361,7 @@ class VerifyAuditResponse(_message.Message):
     def __init__(self, ok: _Optional[bool] = ..., entries_checked: _Optional[int] = ..., first_broken_entry_id: _Optional[str] = ..., head_hash: _Optional[str] = ...) -> None: ...
 
 class AuditEntry(_message.Message):
-    __slots__ = ("entry_id", "event_time", "principal", "action", "object_id", "request_id", "outcome", "detail", "previous_hash", "entry_hash")
+    __slots__ = ("entry_id", "event_time", "principal", "action", "object_id", "request_id", "outcome", "detail", "previous_hash", "entry_hash", "object_type", "before_state", "after_state")
     ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
     PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
@@ -362,6 +372,9 @@ class AuditEntry(_message.Message):
     DETAIL_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_HASH_FIELD_NUMBER: _ClassVar[int]
     ENTRY_HASH_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_STATE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_STATE_FIELD_NUMBER: _ClassVar[int]
     entry_id: str
     event_time: _timestamp_pb2.Timestamp
     principal: str
@@ -372,7 +385,10 @@ class AuditEntry(_message.Message):
     detail: str
     previous_hash: str
     entry_hash: str
-    def __init__(self, entry_id: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., principal: _Optional[str] = ..., action: _Optional[str] = ..., object_id: _Optional[str] = ..., request_id: _Optional[str] = ..., outcome: _Optional[str] = ..., detail: _Optional[str] = ..., previous_hash: _Optional[str] = ..., entry_hash: _Optional[str] = ...) -> None: ...
+    object_type: str
+    before_state: str
+    after_state: str
+    def __init__(self, entry_id: _Optional[str] = ..., event_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., principal: _Optional[str] = ..., action: _Optional[str] = ..., object_id: _Optional[str] = ..., request_id: _Optional[str] = ..., outcome: _Optional[str] = ..., detail: _Optional[str] = ..., previous_hash: _Optional[str] = ..., entry_hash: _Optional[str] = ..., object_type: _Optional[str] = ..., before_state: _Optional[str] = ..., after_state: _Optional[str] = ...) -> None: ...
 
 class ListAuditEntriesRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "principal", "action", "object_id", "start_time", "end_time")
@@ -401,7 +417,7 @@ class ListAuditEntriesResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class OverdueSubmission(_message.Message):
-    __slots__ = ("submission_id", "batch_id", "bank_code", "fund", "send_time", "sla_deadline", "open_line_count", "open_amount_fen", "inquiry_count")
+    __slots__ = ("submission_id", "batch_id", "bank_code", "fund", "send_time", "sla_deadline", "open_line_count", "open_amount_fen", "inquiry_count", "state")
     SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     BANK_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -411,6 +427,7 @@ class OverdueSubmission(_message.Message):
     OPEN_LINE_COUNT_FIELD_NUMBER: _ClassVar[int]
     OPEN_AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
     INQUIRY_COUNT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
     submission_id: str
     batch_id: str
     bank_code: str
@@ -420,7 +437,8 @@ class OverdueSubmission(_message.Message):
     open_line_count: int
     open_amount_fen: int
     inquiry_count: int
-    def __init__(self, submission_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., bank_code: _Optional[str] = ..., fund: _Optional[_Union[_common_pb2.Fund, str]] = ..., send_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sla_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., open_line_count: _Optional[int] = ..., open_amount_fen: _Optional[int] = ..., inquiry_count: _Optional[int] = ...) -> None: ...
+    state: str
+    def __init__(self, submission_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., bank_code: _Optional[str] = ..., fund: _Optional[_Union[_common_pb2.Fund, str]] = ..., send_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sla_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., open_line_count: _Optional[int] = ..., open_amount_fen: _Optional[int] = ..., inquiry_count: _Optional[int] = ..., state: _Optional[str] = ...) -> None: ...
 
 class ListOverdueSubmissionsRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "bank_code", "fund")

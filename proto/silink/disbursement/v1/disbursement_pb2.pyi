@@ -499,7 +499,7 @@ class WatchBatchResponse(_message.Message):
     def __init__(self, progress: _Optional[_Union[BatchProgress, _Mapping]] = ...) -> None: ...
 
 class BatchProgress(_message.Message):
-    __slots__ = ("batch_id", "state", "line_totals", "submissions_sent", "submissions_total", "done", "observe_time")
+    __slots__ = ("batch_id", "state", "line_totals", "submissions_sent", "submissions_total", "done", "observe_time", "bank_totals", "release")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     LINE_TOTALS_FIELD_NUMBER: _ClassVar[int]
@@ -507,6 +507,8 @@ class BatchProgress(_message.Message):
     SUBMISSIONS_TOTAL_FIELD_NUMBER: _ClassVar[int]
     DONE_FIELD_NUMBER: _ClassVar[int]
     OBSERVE_TIME_FIELD_NUMBER: _ClassVar[int]
+    BANK_TOTALS_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
     state: Batch.State
     line_totals: _containers.RepeatedCompositeFieldContainer[LineStateTotal]
@@ -514,4 +516,16 @@ class BatchProgress(_message.Message):
     submissions_total: int
     done: bool
     observe_time: _timestamp_pb2.Timestamp
-    def __init__(self, batch_id: _Optional[str] = ..., state: _Optional[_Union[Batch.State, str]] = ..., line_totals: _Optional[_Iterable[_Union[LineStateTotal, _Mapping]]] = ..., submissions_sent: _Optional[int] = ..., submissions_total: _Optional[int] = ..., done: _Optional[bool] = ..., observe_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    bank_totals: _containers.RepeatedCompositeFieldContainer[BankStateTotal]
+    release: ReleaseProgress
+    def __init__(self, batch_id: _Optional[str] = ..., state: _Optional[_Union[Batch.State, str]] = ..., line_totals: _Optional[_Iterable[_Union[LineStateTotal, _Mapping]]] = ..., submissions_sent: _Optional[int] = ..., submissions_total: _Optional[int] = ..., done: _Optional[bool] = ..., observe_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bank_totals: _Optional[_Iterable[_Union[BankStateTotal, _Mapping]]] = ..., release: _Optional[_Union[ReleaseProgress, _Mapping]] = ...) -> None: ...
+
+class ReleaseProgress(_message.Message):
+    __slots__ = ("lines_total", "lines_done", "submissions_written")
+    LINES_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    LINES_DONE_FIELD_NUMBER: _ClassVar[int]
+    SUBMISSIONS_WRITTEN_FIELD_NUMBER: _ClassVar[int]
+    lines_total: int
+    lines_done: int
+    submissions_written: int
+    def __init__(self, lines_total: _Optional[int] = ..., lines_done: _Optional[int] = ..., submissions_written: _Optional[int] = ...) -> None: ...

@@ -207,7 +207,8 @@ class DisbursementServiceServicer:
 
     def WatchBatch(self, request, context):
         """Streams the progress of a batch: the current snapshot first, then a new snapshot whenever it
-        changes (at most about once a second), until the batch is done or the caller cancels.
+        changes (at most about once a second; about five times a second while the serving process runs
+        a release of the batch), until the batch is done or the caller cancels.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

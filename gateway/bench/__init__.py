@@ -1,0 +1,1 @@
+"""`silink bench …`: end-to-end benchmarks that run the real code paths and say what they measured."""
