@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -298,42 +299,45 @@ class _Run:
         n = self.spec.payees
         with board.stages_open(ingest, persist, total=n), open_payroll(payroll) as source:
             rows = iter(source)
-            more = True
-            while more:
-                with persist.clock(), ctx.db.write() as conn:
-                    intake = dom.BatchIntake(
-                        conn,
-                        ctx.protector,
-                        creator="officer:bench",
-                        fund_account=account,
-                        header=dom.BatchHeaderIn(
-                            FUND, PERIOD, f"province bench {len(self.batch_ids) + 1}", payroll.name
-                        ),
-                    )
+
+            def take(limit: int) -> list:
+                with ingest.clock():
+                    return [validate(i, f) for i, f in itertools.islice(rows, min(BLOCK, limit))]
+
+            block = take(self.spec.batch_lines)
+            while block:
+                # The transaction is entered, finished and committed under the persist clock only, so
+                # that the reading and validating inside it count once, as ingest. A batch is opened only
+                # once its first block has been read: no empty batch when the payroll ends on a boundary.
+                with ExitStack() as tx:
+                    with persist.clock():
+                        conn = tx.enter_context(ctx.db.write())
+                        intake = dom.BatchIntake(
+                            conn,
+                            ctx.protector,
+                            creator="officer:bench",
+                            fund_account=account,
+                            header=dom.BatchHeaderIn(
+                                FUND, PERIOD, f"province bench {len(self.batch_ids) + 1}", payroll.name
+                            ),
+                        )
                     in_batch = 0
-                    while in_batch < self.spec.batch_lines:
-                        with ingest.clock():
-                            block = [
-                                validate(i, f)
-                                for i, f in itertools.islice(
-                                    rows, min(BLOCK, self.spec.batch_lines - in_batch)
-                                )
-                            ]
-                        if not block:
-                            more = False
-                            break
+                    while block:
                         with persist.clock():
                             for line in block:
                                 intake.add(line)
                         in_batch += len(block)
                         board.advance(ingest, len(block))
                         board.advance(persist, len(block))
-                    if in_batch == 0:
-                        continue  # the stream ended exactly on a batch boundary: no empty batch
-                    stored = intake.finish()
+                        left = self.spec.batch_lines - in_batch
+                        block = take(left) if left > 0 else []
+                    with persist.clock():
+                        stored = intake.finish()
+                        tx.close()  # commit
                 self.batch_ids.append(stored.batch_id)
                 self.rejected += stored.rejected_lines
                 self.content_hashes[stored.batch_id] = stored.content_hash
+                block = take(self.spec.batch_lines)
 
     # -- stages 3 and 4 ----------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ dispatcher processes; the baseline's ratios; refused options."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -73,10 +74,19 @@ def test_province_on_sqlite_with_two_banks_and_the_baseline(tmp_path: Path) -> N
 
 
 def test_several_batches_and_the_table(tmp_path: Path) -> None:
-    code, report, output = _bench(tmp_path, "--payees", "2500", "--banks", "1", "--batch-lines", "1000")
+    # The payroll ends exactly on a batch boundary: three full batches, and no empty fourth one.
+    keep = tmp_path / "run"
+    code, report, output = _bench(
+        tmp_path, "--payees", "3000", "--banks", "1", "--batch-lines", "1000", "--keep", str(keep)
+    )
     assert code == 0, output[-2000:]
-    assert report["batches"] == 3  # 1000 + 1000 + 500, as regions submit their own
-    _check_report(report, 2500)
+    assert report["batches"] == 3
+    db = sqlite3.connect(keep / "home" / "silink.db")
+    try:
+        assert db.execute("SELECT line_count FROM batches ORDER BY id").fetchall() == [(1000,)] * 3
+    finally:
+        db.close()
+    _check_report(report, 3000)
     assert "end to end" in output and "agrees" in output and "DOES NOT AGREE" not in output
 
 
