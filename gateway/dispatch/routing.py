@@ -7,6 +7,8 @@ adapter's declared capabilities, never from if/else on bank names.
     sla_hours = 24
     agreement_start = "2026-01-01"
     agreement_end = "2028-12-31"  # 代发 agreement; release is refused outside it
+    agreement_funds = ["PENSION_EMPLOYEE"]   # optional: the funds and regions it covers
+    agreement_regions = ["3701"]             # (gateway.domain.agreements)
     signing_key = "gw-102"        # default gw-<code>; created by `silink init`
 """
 
@@ -18,8 +20,8 @@ from typing import Any
 from adapters import registry
 from adapters.contract import Adapter
 from gateway.config import Config
+from gateway.domain.agreements import Agreement
 from gateway.domain.release import BankRoute
-from gateway.errors import Conflict
 
 # Capabilities name library algorithms; the key store names its own. BankLink banks verify our
 # manifests with whatever key we publish to them: ECDSA P-256 by default.
@@ -37,25 +39,18 @@ def adapter_of(raw: dict[str, Any]) -> Adapter | None:
     return registry.get(name) if name in registry.names() else None
 
 
-def check_agreement(code: str, raw: dict[str, Any], today: dt.date | None = None) -> None:
-    """Dispatch only inside the agency's 代发 agreement with the bank."""
-    today = today or dt.date.today()
-    start, end = raw.get("agreement_start"), raw.get("agreement_end")
-    if (start and today < dt.date.fromisoformat(str(start))) or (
-        end and today > dt.date.fromisoformat(str(end))
-    ):
-        raise Conflict(
-            f"the payroll agreement with bank {code} is not in force today ({start or '…'} to {end or '…'})",
-            "AGREEMENT_NOT_IN_FORCE",
-            metadata={"bank_code": code},
-        )
+def check_agreement(code: str, raw: dict[str, Any], today: dt.date | None = None) -> Agreement:
+    """Dispatch only inside the agency's 代发 agreement with the bank; the agreement, for its coverage."""
+    agreement = Agreement.from_config(code, raw)
+    agreement.check_in_force(today or dt.date.today())
+    return agreement
 
 
 def bank_route(cfg: Config, keystore: Any, code: str) -> BankRoute | None:
     raw = cfg.banks.get(code)
     if raw is None:
         return None
-    check_agreement(code, raw)
+    agreement = check_agreement(code, raw)
     adapter = adapter_of(raw)
     caps = adapter.capabilities if adapter is not None else None
     key_name = signing_key_name(code, raw)
@@ -70,6 +65,7 @@ def bank_route(cfg: Config, keystore: Any, code: str) -> BankRoute | None:
         key_id=key_name,
         key_version=version,
         push=str(raw.get("adapter", "")) != BANKLINK,
+        agreement=agreement,
     )
 
 

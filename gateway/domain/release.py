@@ -27,6 +27,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from gateway import audit
 from gateway.clock import now_iso
 from gateway.domain import batches as dom
+from gateway.domain.agreements import Agreement, refuse_uncovered_regions
 from gateway.domain.refs import batch_ref
 from gateway.errors import Conflict
 from gateway.storage.tables import batch_lines, batches
@@ -48,6 +49,7 @@ class BankRoute:
     key_id: str
     key_version: int
     push: bool = True  # False: the bank pulls over BankLink, so nothing is queued for the dispatcher
+    agreement: Agreement | None = None  # the 代发 agreement's coverage (its dates are checked by the router)
 
 
 @dataclass
@@ -91,6 +93,8 @@ def release(
     open_chunks: dict[str, _Chunk] = {}
     seq_in_batch = 0
     missing: set[str] = set()
+    # bank → region → lines outside the bank's agreement; reported together once every line is read
+    uncovered: dict[str, dict[str, int]] = {}
 
     def close(chunk: _Chunk) -> None:
         nonlocal seq_in_batch
@@ -200,7 +204,14 @@ def release(
             if route is None:
                 missing.add(r.bank_code)
                 continue
+            if route.agreement is not None:
+                route.agreement.check_fund(batch["fund"])
             chunk = open_chunks[r.bank_code] = _Chunk(route)
+        agreement = chunk.route.agreement
+        if agreement is not None and not agreement.covers_region(r.region or ""):
+            regions = uncovered.setdefault(r.bank_code, {})
+            regions[r.region or ""] = regions.get(r.region or "", 0) + 1
+            continue
         chunk.rows.append(
             (
                 len(chunk.rows) + 1,
@@ -228,6 +239,7 @@ def release(
             "BANK_NOT_CONFIGURED",
             metadata={"banks": ",".join(sorted(missing))},
         )
+    refuse_uncovered_regions(uncovered)
     if content.hexdigest() != batch["content_hash"]:
         raise Conflict(
             "stored lines no longer match the approved content hash",
