@@ -94,7 +94,8 @@ bank = "105"
 # chunk_size: most lines per submission (default: the adapter's limit); sla_hours: time to a final
 # answer before the submission is listed as overdue (超期督办); agreement_*: the 代发 agreement, outside
 # which release is refused (agreement_start/agreement_end dates; optionally agreement_funds = ["…"] and
-# agreement_regions = ["3701", …], area-code prefixes, for the funds and regions it covers); signing_key: the gateway key that signs this bank's manifests (default
+# agreement_regions = ["3701", …], area-code prefixes, for the funds and regions it covers);
+# signing_key: the gateway key that signs this bank's manifests (default
 # gw-<code>, created by `silink init`).
 #
 # Chinese protocols. direct_link_json (SM3withSM2-signed, SM4-encrypted JSON over HTTPS): user_id is our
