@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from pathlib import Path
 
 import grpc
@@ -13,7 +11,7 @@ from grpc_status import rpc_status
 from silink.disbursement.v1 import disbursement_pb2 as dpb
 from sqlalchemy import func, select
 
-from gateway.config import CONFIG_NAME, load_config
+from gateway.config import load_config
 from gateway.dispatch.routing import check_agreement
 from gateway.domain.agreements import Agreement
 from gateway.errors import Conflict, InvalidInput
@@ -23,6 +21,7 @@ from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import outbox, submissions
 from tests.batches.conftest import Api, make_payroll
 from tests.conftest import ServerProcess
+from tests.dispatch.conftest import set_bank_options
 
 TODAY = dt.date(2026, 12, 3)
 
@@ -56,21 +55,6 @@ def test_coverage_by_fund_and_region_prefix():
     assert agreement.covers_region("3701") and agreement.covers_region("3702")
     assert not agreement.covers_region("3703") and not agreement.covers_region("")
     assert Agreement.from_config("102", {}).covers_region("")  # no list: every line is covered
-
-
-def _set_bank_keys(home: Path, code: str, **values: object) -> None:
-    """Replace (or add) keys of one ``[banks."<code>"]`` table in the instance's silink.toml."""
-    path = home / CONFIG_NAME
-    text = path.read_text(encoding="utf-8")
-    head = f'[banks."{code}"]\n'
-    start = text.index(head) + len(head)
-    nxt = re.search(r"^\[", text[start:], flags=re.M)
-    end = start + nxt.start() if nxt else len(text)
-    body = [ln for ln in text[start:end].splitlines(keepends=True) if ln.split("=")[0].strip() not in values]
-    for key, value in values.items():
-        if value is not None:
-            body.append(f"{key} = {json.dumps(value)}\n")  # JSON strings and lists are valid TOML
-    path.write_text(text[:start] + "".join(body) + text[end:], encoding="utf-8")
 
 
 def _release_reason(home: Path, batch_id: str) -> tuple[str, str]:
@@ -119,15 +103,15 @@ def test_release_outside_the_agreement_is_refused_and_leaves_nothing(instance, t
             ).scalar_one()
         assert outside > 0  # the generator spreads payees over all Shandong regions
 
-        _set_bank_keys(instance, bank, agreement_end="2026-06-30")
+        set_bank_options(instance, bank, agreement_end="2026-06-30")
         reason, message = _release_reason(instance, batch.batch_id)
         assert reason == "AGREEMENT_NOT_IN_FORCE" and f"bank {bank}" in message and "2026-06-30" in message
 
-        _set_bank_keys(instance, bank, agreement_end="2028-12-31", agreement_funds=["PENSION_RESIDENT"])
+        set_bank_options(instance, bank, agreement_end="2028-12-31", agreement_funds=["PENSION_RESIDENT"])
         reason, message = _release_reason(instance, batch.batch_id)
         assert reason == "AGREEMENT_FUND_NOT_COVERED" and "PENSION_EMPLOYEE" in message
 
-        _set_bank_keys(instance, bank, agreement_funds=None, agreement_regions=["3701"])
+        set_bank_options(instance, bank, agreement_funds=None, agreement_regions=["3701"])
         reason, message = _release_reason(instance, batch.batch_id)
         assert reason == "AGREEMENT_REGION_NOT_COVERED"
         assert message.startswith(f"{outside} line(s) fall outside") and f"bank {bank} (" in message
@@ -136,7 +120,7 @@ def test_release_outside_the_agreement_is_refused_and_leaves_nothing(instance, t
             assert conn.execute(select(func.count()).select_from(submissions)).scalar() == 0
             assert conn.execute(select(func.count()).select_from(outbox)).scalar() == 0
 
-        _set_bank_keys(
+        set_bank_options(
             instance, bank, agreement_funds=["PENSION_EMPLOYEE"], agreement_regions=["37"]
         )  # the whole province
         assert _release_reason(instance, batch.batch_id) == ("OK", "")

@@ -120,7 +120,8 @@ def _store(home: Path):
 
 
 def set_bank_options(home: Path, bank: str, **options: object) -> None:
-    """Set ``key = value`` in the bank's section of silink.toml (replacing a key that is there)."""
+    """Set ``key = value`` in the bank's section of silink.toml (replacing a key that is there; a value
+    of None removes the key)."""
     path = home / "silink.toml"
     lines = path.read_text(encoding="utf-8").split("\n")
     start = lines.index(f'[banks."{bank}"]') + 1
@@ -128,7 +129,11 @@ def set_bank_options(home: Path, bank: str, **options: object) -> None:
     for key, value in options.items():
         shown = str(value).lower() if isinstance(value, bool) else json.dumps(value, ensure_ascii=False)
         at = next((i for i in range(start, end) if lines[i].startswith(f"{key} = ")), None)
-        if at is None:
+        if value is None:
+            if at is not None:
+                del lines[at]
+                end -= 1
+        elif at is None:
             lines.insert(start, f"{key} = {shown}")
             end += 1
         else:
