@@ -33,8 +33,8 @@ from gateway.errors import InvalidInput
 
 from .algorithms import HashAlgorithm, Signer, Verifier, hash_algorithm
 from .algorithms._api import SignatureAlgorithm
-from .canonical import LINE_FORMAT, canonical_row
-from .merkle import BATCH, RootBuilder, leaf_hashes
+from .canonical import LINE_FORMAT
+from .merkle import BATCH, RootBuilder, row_leaf_hashes
 
 MANIFEST_FORMAT = "silink-manifest-v1"
 MANIFEST_MALFORMED = "MANIFEST_MALFORMED"
@@ -97,7 +97,7 @@ def summarize_lines(
     funds: set[str] = set()
     it = iter(rows)
     while batch := list(islice(it, BATCH)):
-        hashes = leaf_hashes(map(canonical_row, batch), alg)
+        hashes = row_leaf_hashes(batch, alg)  # canonicalise + leaf-hash, in C when keys.merkle.NATIVE
         builder._append_hashes(hashes)  # computed just above: skip append_leaf_hashes' checks
         if kept is not None:
             kept.extend(hashes)

@@ -15,10 +15,9 @@ from gateway.domain.batches import open_pii
 from gateway.errors import NotFound
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import submissions
-from keys.canonical import canonical_row
 from keys.datakey import DataProtector
 from keys.manifest import Manifest
-from keys.merkle import inclusion_proof, leaf_hashes
+from keys.merkle import inclusion_proof, row_leaf_hashes
 
 
 def submission_rows(
@@ -81,7 +80,7 @@ def prove(conn: Connection, protector: DataProtector, submission: str, line: str
     if index is None:
         raise NotFound("no such line in this submission", metadata={"line": line[:20]})
     manifest = Manifest.from_json(sub["manifest"])
-    hashes = leaf_hashes((canonical_row(r) for r in rows), manifest.hash_alg)
+    hashes = row_leaf_hashes(rows, manifest.hash_alg)
     return {
         "submission": submission,
         "end_to_end_ref": rows[index][1],
