@@ -125,6 +125,7 @@ def measure_signing(lines: int = 1_000_000, chunk: int = 10_000, rsa_sample: int
         "chunk": chunk,
         "native": merkle.NATIVE,
         "sha256_impl": merkle._native.SHA256_IMPL if merkle.NATIVE else "hashlib",
+        "sm3_impl": merkle._native.SM3_IMPL if merkle.NATIVE else "hashlib",
         "load_average_1min_start": round(os.getloadavg()[0], 2),
     }
     for hash_alg, signer in suites.items():

@@ -12,7 +12,9 @@
  * subtree_root(level, alg) -> bytes              the root of a complete subtree (len a power of two)
  * digest(data, alg, prefix=-1) -> bytes          one hash, for tests and single nodes
  * SHA256_IMPL                                    "sha-ni" or "portable", chosen at import
- * set_sha256_impl(name) -> previous name         switch (tests run the portable code on SHA-NI CPUs too)
+ * SM3_IMPL                                       "avx2" (eight messages at a time) or "portable"
+ * set_sha256_impl(name), set_sm3_impl(name)      switch, returning the previous name (tests run the
+ *                                                portable code on CPUs with SHA-NI or AVX2 too)
  *
  * alg is 0 for SHA-256, 1 for SM3. Hashing runs with the GIL released; objects are only touched with it.
  */
@@ -157,6 +159,42 @@ typedef struct {
     const uint8_t *src; /* bytes lines: hashed where they lie */
 } job_t;
 
+/* Pointer arrays for silink_digest_all, allocated with the GIL held, used with it released. */
+typedef struct {
+    const uint8_t **msgs;
+    size_t *lens;
+    uint8_t **outs;
+    size_t n;
+} batch_t;
+
+static int batch_alloc(batch_t *t, size_t n) {
+    size_t m = n ? n : 1;
+    t->msgs = malloc(m * sizeof *t->msgs);
+    t->lens = malloc(m * sizeof *t->lens);
+    t->outs = malloc(m * sizeof *t->outs);
+    t->n = 0;
+    if (t->msgs && t->lens && t->outs) return 0;
+    PyErr_NoMemory();
+    return -1;
+}
+
+static void batch_free(batch_t *t) {
+    free(t->msgs);
+    free(t->lens);
+    free(t->outs);
+}
+
+/* The jobs that have an output object; base is the row buffer (NULL: jobs point at bytes lines). */
+static void batch_of_jobs(batch_t *t, const job_t *jobs, Py_ssize_t n, const uint8_t *base) {
+    t->n = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!jobs[i].out) continue;
+        t->msgs[t->n] = base ? base + jobs[i].off : jobs[i].src;
+        t->lens[t->n] = jobs[i].len;
+        t->outs[t->n++] = (uint8_t *)PyBytes_AS_STRING(jobs[i].out);
+    }
+}
+
 static PyObject *finish(PyObject *list, PyObject *redo) {
     PyObject *r = PyTuple_Pack(2, list, redo);
     Py_DECREF(list);
@@ -227,11 +265,16 @@ static PyObject *row_leaf_hashes(PyObject *self, PyObject *const *args, Py_ssize
         if (!jobs[i].out) goto fail_jobs;
         made = i + 1;
     }
+    batch_t t;
+    if (batch_alloc(&t, (size_t)n) < 0) {
+        batch_free(&t);
+        goto fail_jobs;
+    }
+    batch_of_jobs(&t, jobs, n, b.p);
     Py_BEGIN_ALLOW_THREADS;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (jobs[i].out)
-            silink_digest(h, -1, b.p + jobs[i].off, jobs[i].len, (uint8_t *)PyBytes_AS_STRING(jobs[i].out));
+    silink_digest_all(h, -1, t.msgs, t.lens, t.outs, t.n);
     Py_END_ALLOW_THREADS;
+    batch_free(&t);
     if (make_results(jobs, n, &list, &redo) < 0) {
         made = n;
         goto fail_jobs;
@@ -276,11 +319,16 @@ static PyObject *leaf_hashes(PyObject *self, PyObject *const *args, Py_ssize_t n
         jobs[i].out = PyBytes_FromStringAndSize(NULL, SILINK_DIGEST);
         if (!jobs[i].out) goto fail_jobs;
     }
+    batch_t t;
+    if (batch_alloc(&t, (size_t)n) < 0) {
+        batch_free(&t);
+        goto fail_jobs;
+    }
+    batch_of_jobs(&t, jobs, n, NULL);
     Py_BEGIN_ALLOW_THREADS;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (jobs[i].out)
-            silink_digest(h, 0x00, jobs[i].src, jobs[i].len, (uint8_t *)PyBytes_AS_STRING(jobs[i].out));
+    silink_digest_all(h, 0x00, t.msgs, t.lens, t.outs, t.n);
     Py_END_ALLOW_THREADS;
+    batch_free(&t);
     if (make_results(jobs, n, &list, &redo) < 0) goto fail_jobs;
     goto done;
 fail_jobs:
@@ -322,10 +370,16 @@ static uint8_t *gather(PyObject *level, Py_ssize_t *n_out) {
     return buf;
 }
 
-/* One level up, in place: node i overwrites bytes already read (i*32 < 2i*32 for i > 0). */
-static void reduce_in_place(const silink_hash *h, uint8_t *buf, Py_ssize_t pairs) {
-    for (Py_ssize_t i = 0; i < pairs; i++)
-        silink_digest(h, 0x01, buf + 2 * SILINK_DIGEST * i, 2 * SILINK_DIGEST, buf + SILINK_DIGEST * i);
+/* One level up, in place: node i overwrites bytes already read. silink_digest_all reads a group of
+ * (at most 8) pairs before writing their nodes, and node i+7 ends at 32(i+8) <= 64(i+8), where the next
+ * group's input begins. */
+static void reduce_in_place(const silink_hash *h, uint8_t *buf, Py_ssize_t pairs, batch_t *t) {
+    for (Py_ssize_t i = 0; i < pairs; i++) {
+        t->msgs[i] = buf + 2 * SILINK_DIGEST * i;
+        t->lens[i] = 2 * SILINK_DIGEST;
+        t->outs[i] = buf + SILINK_DIGEST * i;
+    }
+    silink_digest_all(h, 0x01, t->msgs, t->lens, t->outs, (size_t)pairs);
 }
 
 static PyObject *reduce_level(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
@@ -343,9 +397,16 @@ static PyObject *reduce_level(PyObject *self, PyObject *const *args, Py_ssize_t 
         PyErr_SetString(PyExc_ValueError, "a level to reduce has an even number of hashes");
         return NULL;
     }
+    batch_t t;
+    if (batch_alloc(&t, (size_t)n / 2) < 0) {
+        batch_free(&t);
+        free(buf);
+        return NULL;
+    }
     Py_BEGIN_ALLOW_THREADS;
-    reduce_in_place(h, buf, n / 2);
+    reduce_in_place(h, buf, n / 2, &t);
     Py_END_ALLOW_THREADS;
+    batch_free(&t);
     PyObject *out = PyList_New(n / 2);
     for (Py_ssize_t i = 0; out && i < n / 2; i++) {
         PyObject *d = PyBytes_FromStringAndSize((const char *)buf + SILINK_DIGEST * i, SILINK_DIGEST);
@@ -374,9 +435,16 @@ static PyObject *subtree_root(PyObject *self, PyObject *const *args, Py_ssize_t 
         PyErr_SetString(PyExc_ValueError, "a complete subtree has a power of two of leaves");
         return NULL;
     }
+    batch_t t;
+    if (batch_alloc(&t, (size_t)n / 2) < 0) {
+        batch_free(&t);
+        free(buf);
+        return NULL;
+    }
     Py_BEGIN_ALLOW_THREADS;
-    for (; n > 1; n /= 2) reduce_in_place(h, buf, n / 2);
+    for (; n > 1; n /= 2) reduce_in_place(h, buf, n / 2, &t);
     Py_END_ALLOW_THREADS;
+    batch_free(&t);
     PyObject *out = PyBytes_FromStringAndSize((const char *)buf, SILINK_DIGEST);
     free(buf);
     return out;
@@ -433,7 +501,35 @@ static PyObject *set_sha256_impl(PyObject *m, PyObject *name) {
     return previous;
 }
 
+static silink_many_fn SM3_AVX2;
+
+static PyObject *set_sm3_impl(PyObject *m, PyObject *name) {
+    const char *want = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+    if (!want) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "name is a str");
+        return NULL;
+    }
+    silink_many_fn fn;
+    if (strcmp(want, "portable") == 0) {
+        fn = NULL;
+    } else if (strcmp(want, "avx2") == 0 && SM3_AVX2) {
+        fn = SM3_AVX2;
+    } else {
+        PyErr_SetString(PyExc_ValueError, "not available here");
+        return NULL;
+    }
+    PyObject *previous = PyObject_GetAttrString(m, "SM3_IMPL");
+    if (!previous || PyObject_SetAttrString(m, "SM3_IMPL", name) < 0) {
+        Py_XDECREF(previous);
+        return NULL;
+    }
+    HASHES[1].many = fn;
+    return previous;
+}
+
 static PyMethodDef methods[] = {
+    {"set_sm3_impl", (PyCFunction)set_sm3_impl, METH_O,
+     "set_sm3_impl(name) -> previous: 'portable' or 'avx2' (when the CPU has it)."},
     {"set_sha256_impl", (PyCFunction)set_sha256_impl, METH_O,
      "set_sha256_impl(name) -> previous: 'portable' or 'sha-ni' (when the CPU has it)."},
     {"row_leaf_hashes", (PyCFunction)(void (*)(void))row_leaf_hashes, METH_FASTCALL,
@@ -454,8 +550,11 @@ static int exec_module(PyObject *m) {
     HASHES[0].iv = silink_sha256_iv;
     HASHES[0].blocks = shani ? shani : silink_sha256_blocks_portable;
     HASHES[1].iv = silink_sm3_iv;
+    HASHES[0].many = NULL; /* SHA-NI is fast enough one message at a time */
     HASHES[1].blocks = silink_sm3_blocks;
-    return PyModule_AddStringConstant(m, "SHA256_IMPL", shani ? "sha-ni" : "portable");
+    HASHES[1].many = SM3_AVX2 = silink_sm3_many_avx2();
+    if (PyModule_AddStringConstant(m, "SHA256_IMPL", shani ? "sha-ni" : "portable") < 0) return -1;
+    return PyModule_AddStringConstant(m, "SM3_IMPL", SM3_AVX2 ? "avx2" : "portable");
 }
 
 static PyModuleDef_Slot slots[] = {{Py_mod_exec, exec_module}, {0, NULL}};

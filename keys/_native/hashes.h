@@ -13,10 +13,14 @@
 #define SILINK_DIGEST 32
 
 typedef void (*silink_blocks_fn)(uint32_t state[8], const uint8_t *data, size_t nblocks);
+/* outs[i] = H(prefix || msgs[i]) for n messages at once (several lanes in parallel). */
+typedef void (*silink_many_fn)(int prefix, const uint8_t *const *msgs, const size_t *lens, uint8_t *const *outs,
+                               size_t n);
 
 typedef struct {
     const uint32_t *iv;
     silink_blocks_fn blocks;
+    silink_many_fn many; /* NULL: one message at a time with `blocks` */
 } silink_hash;
 
 extern const uint32_t silink_sha256_iv[8];
@@ -26,6 +30,8 @@ void silink_sha256_blocks_portable(uint32_t state[8], const uint8_t *data, size_
 /* NULL when the CPU (or compiler) lacks the SHA extensions. */
 silink_blocks_fn silink_sha256_blocks_shani(void);
 void silink_sm3_blocks(uint32_t state[8], const uint8_t *data, size_t nblocks);
+/* Eight SM3 messages at a time in AVX2 lanes; NULL when the CPU (or compiler) lacks AVX2. */
+silink_many_fn silink_sm3_many_avx2(void);
 
 /* out = H(prefix || msg); prefix is one byte, or none when prefix < 0. Inline: it runs once a leaf. */
 static inline void silink_digest(const silink_hash *h, int prefix, const uint8_t *msg, size_t len,
@@ -63,6 +69,16 @@ static inline void silink_digest(const silink_hash *h, int prefix, const uint8_t
         out[4 * i + 2] = (uint8_t)(st[i] >> 8);
         out[4 * i + 3] = (uint8_t)st[i];
     }
+}
+
+/* Every message through h->many when there is one, else one by one. */
+static inline void silink_digest_all(const silink_hash *h, int prefix, const uint8_t *const *msgs,
+                                     const size_t *lens, uint8_t *const *outs, size_t n) {
+    if (h->many) {
+        h->many(prefix, msgs, lens, outs, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) silink_digest(h, prefix, msgs[i], lens[i], outs[i]);
 }
 
 #endif

@@ -66,24 +66,26 @@ def pure(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-@pytest.fixture(params=["sha-ni", "portable"])
-def sha256_impl(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Both SHA-256 block functions of the C code (the SHA-NI one only on CPUs that have it)."""
+@pytest.fixture(params=["fast", "portable"])
+def c_impl(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Both variants of the C hashing: the fastest this CPU has (SHA-NI, AVX2 eight-lane SM3) and the
+    portable C that runs everywhere."""
     if native is None:
         pytest.skip("the C extension keys._native._merkle is not built")
-    try:
-        previous = native.set_sha256_impl(request.param)
-    except ValueError:
-        pytest.skip(f"{request.param} SHA-256 is not available on this CPU")
+    before = native.SHA256_IMPL, native.SM3_IMPL
+    if request.param == "portable":
+        native.set_sha256_impl("portable")
+        native.set_sm3_impl("portable")
     yield request.param
-    native.set_sha256_impl(previous)
+    native.set_sha256_impl(before[0])
+    native.set_sm3_impl(before[1])
 
 
 # --- the hash functions against published vectors -------------------------------------------------
 
 
 @needs_native
-def test_sm3_vectors_of_gbt_32905(sha256_impl: str) -> None:
+def test_sm3_vectors_of_gbt_32905(c_impl: str) -> None:
     """SM3 gives the two example digests of GB/T 32905-2016 (Appendix A): "abc" and "abcd" x 16."""
     assert native.digest(b"abc", 1).hex() == (
         "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
@@ -93,7 +95,7 @@ def test_sm3_vectors_of_gbt_32905(sha256_impl: str) -> None:
     )
 
 
-def test_sha256_vectors_of_fips_180_2(sha256_impl: str) -> None:
+def test_sha256_vectors_of_fips_180_2(c_impl: str) -> None:
     """SHA-256 gives the FIPS 180-2 example digests: one block, two blocks, and a million 'a'."""
     assert native.digest(b"abc", 0).hex() == (
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -107,7 +109,7 @@ def test_sha256_vectors_of_fips_180_2(sha256_impl: str) -> None:
 
 
 @pytest.mark.parametrize("alg", ALGS)
-def test_every_length_and_prefix_matches_hashlib(alg: str, sha256_impl: str) -> None:
+def test_every_length_and_prefix_matches_hashlib(alg: str, c_impl: str) -> None:
     """Across padding boundaries (0-200 bytes), with and without the leaf/node prefix byte, C agrees
     with hashlib."""
     rnd = random.Random(3)
@@ -124,7 +126,7 @@ def test_every_length_and_prefix_matches_hashlib(alg: str, sha256_impl: str) -> 
 
 @needs_native
 @pytest.mark.parametrize("alg", ALGS)
-def test_row_leaf_hashes_equal_the_python_path(alg: str, sha256_impl: str) -> None:
+def test_row_leaf_hashes_equal_the_python_path(alg: str, c_impl: str) -> None:
     """Random rows with rare characters, empty strings, huge and negative integers hash identically."""
     rows = _random_rows(2_000)
     assert row_leaf_hashes(rows, alg) == _pure_leaves(rows, alg)
@@ -144,6 +146,17 @@ def test_rows_c_leaves_to_python_are_still_hashed() -> None:
     odd = [base._replace(seq=True), base._replace(name=Text("李四")), base._replace(amount_fen=2**70)]
     rows = [base, *odd, base]
     assert row_leaf_hashes(rows, "SHA-256") == _pure_leaves(rows, "SHA-256")
+
+
+@pytest.mark.parametrize("alg", ALGS)
+def test_bulk_hashing_of_every_length_matches_hashlib(alg: str, c_impl: str) -> None:
+    """leaf_hashes (lanes of eight for SM3 with AVX2) agrees with hashlib for lines of 0-1100 bytes,
+    beyond the 1024 bytes above which a line is hashed alone, in a shuffled mix of lengths."""
+    rnd = random.Random(5)
+    lines = [rnd.randbytes(n) for n in range(1101)]
+    rnd.shuffle(lines)
+    ref = hashlib.sha256 if alg == "SHA-256" else (lambda b: hashlib.new("sm3", b))
+    assert native.leaf_hashes(lines, CODE[alg]) == ([ref(b"\x00" + x).digest() for x in lines], [])
 
 
 @needs_native
@@ -221,12 +234,15 @@ def test_roots_equal_with_and_without_c(alg: str, n: int, monkeypatch) -> None:
     assert summarize_lines(rows, alg).merkle_root == want
 
 
-@needs_native
 @pytest.mark.parametrize("alg", ALGS)
-def test_native_reduce_and_subtree_root(alg: str) -> None:
+def test_native_reduce_and_subtree_root(alg: str, c_impl: str) -> None:
     """reduce() pairs nodes as H(0x01 ‖ l ‖ r); subtree_root() repeats it to one hash; bad input refused."""
     ref = hashlib.sha256 if alg == "SHA-256" else (lambda b: hashlib.new("sm3", b))
-    level = [ref(bytes([i])).digest() for i in range(8)]
+    wide = [ref(bytes([i % 256, i // 256])).digest() for i in range(1024)]
+    assert native.reduce(wide, CODE[alg]) == [
+        ref(b"\x01" + wide[i] + wide[i + 1]).digest() for i in range(0, 1024, 2)
+    ]
+    level = wide[:8]
     pairs = [ref(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, 8, 2)]
     assert native.reduce(level, CODE[alg]) == pairs
     top = ref(
