@@ -14,6 +14,11 @@ change of fields or encoding gets a new version string, never a silent change.
 Speed: one ``str.join`` builds the line and type-checks the text fields (it accepts only ``str``),
 ``int.__repr__`` type-checks and formats the integers, one ``encode`` and one ``bytes.count`` finish it:
 about 1.3 µs a line with a Chinese name (f-strings with ``:s`` type checks cost twice that).
+
+Bulk work goes faster through ``keys.merkle.row_leaf_hashes``, whose optional C code
+(``keys/_native/_merkle.c``) encodes exact ``str``/``int`` rows the same way and hands every other row
+back to :func:`canonical_row` here, which stays the reference and the only place errors are raised.
+A change of this format must change both (and tests/keys/test_native_merkle.py compares them).
 """
 
 from __future__ import annotations
