@@ -11,6 +11,8 @@ import random
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gateway.errors import InvalidInput
 from keys import merkle
@@ -262,3 +264,31 @@ def test_fallback_computes_row_leaf_hashes(pure: None) -> None:
     rows = _random_rows(100)
     for alg in ALGS:
         assert row_leaf_hashes(rows, alg) == _pure_leaves(rows, alg)
+
+
+# Any text (surrogates and U+001F included) and any integer size: C and Python must agree on every row,
+# whether it encodes or not.
+_any_text = st.text(max_size=8) | st.sampled_from(_TEXT)
+_any_int = st.integers() | st.sampled_from(_INTS) | st.booleans()
+_any_row = st.tuples(_any_int, *[_any_text] * 7, _any_int, *[_any_text] * 3)
+
+
+def _outcome(row: tuple) -> object:
+    try:
+        return row_leaf_hashes([row], "SM3")
+    except InvalidInput as e:
+        return (e.reason, e.message, e.metadata)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(_any_row)
+def test_any_row_has_the_same_outcome_with_and_without_c(row: tuple) -> None:
+    """For arbitrary rows, C and Python give the same leaf hash or the same InvalidInput."""
+    with_c = _outcome(row)
+    merkle.NATIVE = False
+    try:
+        without_c = _outcome(row)
+    finally:
+        merkle.NATIVE = True
+    assert with_c == without_c
