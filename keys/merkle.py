@@ -16,8 +16,8 @@ Speed: hashing dominates. Leaves are hashed in batches with list comprehensions 
 batch of 2^k leaves is reduced level by level, so Python does one loop iteration per hash and nothing more.
 
 When the optional C extension ``keys._native._merkle`` is built (``NATIVE``), leaves, batch reductions
-and :func:`row_leaf_hashes` (canonicalise and leaf-hash fused) run in C instead: about 1.5 M lines/s of
-CPU time against 0.2 M for the code here (``benchmarks/bench_signing.py``), with identical results, which
+and :func:`row_leaf_hashes` (canonicalise and leaf-hash fused) run in C instead: 1.5-1.8 M lines/s of
+CPU time against 0.3-0.4 M for the code here (``benchmarks/bench_signing.py``), with identical results, which
 tests/keys/test_native_merkle.py checks against the code here.
 """
 
