@@ -13,7 +13,8 @@ TEST_WORKERS ?= 2
 help: ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml requirements.lock
+# The C sources too: an edited accelerator (keys/_native) is rebuilt by the editable install.
+$(STAMP): pyproject.toml requirements.lock $(wildcard keys/_native/*.c keys/_native/*.h)
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
