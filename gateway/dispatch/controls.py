@@ -12,6 +12,11 @@ attempt, so a closed bank or an open breaker never pushes a submission towards t
     rate_limit_burst = 20             # bucket size (default: one second's worth)
     calendar = "banking"              # see gateway.dispatch.cutoff; "always" = no cut-off
     sla_hours = 24                    # time to a final answer before the submission is overdue
+    agreement_start, agreement_end    # the 代发 agreement (gateway.domain.agreements), checked again here
+
+Release checks the agreement, but a submission can wait in the outbox (a closed bank, an open breaker)
+past the agreement's last day; the bank has no mandate to pay it then, so the gate holds it back too
+(``AGREEMENT_NOT_IN_FORCE``, rechecked like a closed bank) until the agreement is renewed.
 
 Breakers and buckets live in the process (one per bank, shared by its worker threads); each breaker
 change is written to ``bank_dispatch_state`` so that other processes (``silink dispatch status``) see it.
@@ -32,6 +37,7 @@ from gateway.clock import now_iso
 from gateway.dispatch.breaker import BreakerSettings, BreakerSnapshot, BreakerState, CircuitBreaker
 from gateway.dispatch.cutoff import CutoffCalendar, calendar_from
 from gateway.dispatch.ratelimit import UNITS, RateSettings, TokenBucket
+from gateway.domain.agreements import NOT_IN_FORCE, Agreement
 from gateway.errors import InvalidInput
 from gateway.storage.tables_dispatch_controls import bank_dispatch_state
 
@@ -47,11 +53,12 @@ class ControlSettings:
     rate: RateSettings
     calendar: CutoffCalendar
     sla_hours: float
+    agreement: Agreement | None = None
 
 
 @dataclass(frozen=True)
 class Deferral:
-    reason: str  # BANK_CLOSED | BREAKER_OPEN | RATE_LIMITED
+    reason: str  # AGREEMENT_NOT_IN_FORCE | BANK_CLOSED | BREAKER_OPEN | RATE_LIMITED
     seconds: float
     detail: str
 
@@ -88,6 +95,7 @@ def control_settings(code: str, raw: dict[str, Any]) -> ControlSettings:
         ),
         calendar=calendar_from(code, raw),
         sla_hours=_number(code, raw, "sla_hours", DEFAULT_SLA_HOURS, 0),
+        agreement=Agreement.from_config(code, raw),
     )
 
 
@@ -130,6 +138,14 @@ class BankControls:
         """None: send now (a rate token, or the half-open probe, is taken). Else why and how long to wait."""
         s = self.settings(code)
         now = self._wall()
+        # The agreement's dates are the bank's local dates, like its banking hours.
+        today = now.astimezone(s.calendar.tz).date()
+        if s.agreement is not None and not s.agreement.in_force(today):
+            return Deferral(
+                NOT_IN_FORCE,
+                CLOSED_RECHECK_SECONDS,
+                f"the payroll agreement runs {s.agreement.span}; today is {today}",
+            )
         if not s.calendar.is_open(now):
             until = s.calendar.seconds_until_open(now)
             wait = CLOSED_RECHECK_SECONDS if until is None else min(until, CLOSED_RECHECK_SECONDS)

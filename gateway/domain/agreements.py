@@ -50,14 +50,20 @@ class Agreement:
             regions=_regions(code, raw),
         )
 
+    @property
+    def span(self) -> str:
+        return f"{self.start or '…'} to {self.end or '…'}"
+
+    def in_force(self, today: dt.date) -> bool:
+        return not ((self.start and today < self.start) or (self.end and today > self.end))
+
     def check_in_force(self, today: dt.date) -> None:
-        if (self.start and today < self.start) or (self.end and today > self.end):
-            span = f"{self.start or '…'} to {self.end or '…'}"
+        if not self.in_force(today):
             raise Conflict(
                 f"the payroll agreement with bank {self.bank_code} is not in force today "
-                f"({today}; it runs {span})",
+                f"({today}; it runs {self.span})",
                 NOT_IN_FORCE,
-                metadata={"bank_code": self.bank_code, "agreement": span},
+                metadata={"bank_code": self.bank_code, "agreement": self.span},
             )
 
     def check_fund(self, fund: str) -> None:

@@ -132,3 +132,49 @@ def test_rate_limit_spaces_the_sends(tmp_path) -> None:
         assert transport.sent == 3
     finally:
         db.dispose()
+
+
+def test_a_submission_waiting_past_the_agreements_last_day_is_held_until_it_is_renewed(tmp_path) -> None:
+    """Release checked the agreement; a send after its last day (bank-local date) would have no mandate."""
+    db = sqlite_db(tmp_path)
+    try:
+        add_submission(db)
+        transport = FlakyTransport()
+        transport.down = False
+        raw = {"calendar": "always", "agreement_end": "2026-12-04"}
+        # 00:30 on the 5th in Shanghai is still the 4th in UTC: the bank's date is what counts.
+        wall = {"now": shanghai(2026, 12, 5, 0, 30)}
+        controls = BankControls(lambda code: control_settings(code, raw), wall=lambda: wall["now"])
+        d = _dispatcher(db, controls, transport)
+        for _ in range(2):
+            _due_now(db)
+            assert d.run_once() == 1
+        item = _item(db)
+        assert transport.sent == 0
+        assert item["state"] == "READY" and item["attempts"] == 0
+        assert item["last_error"].startswith("AGREEMENT_NOT_IN_FORCE")
+        assert "to 2026-12-04; today is 2026-12-05" in item["last_error"]
+        renewed = {"calendar": "always", "agreement_end": "2027-12-31"}
+        d.controls = BankControls(lambda code: control_settings(code, renewed), wall=lambda: wall["now"])
+        _due_now(db)
+        d.run_once()
+        assert transport.sent == 1
+    finally:
+        db.dispose()
+
+
+def test_the_agreements_last_day_still_sends(tmp_path) -> None:
+    db = sqlite_db(tmp_path)
+    try:
+        add_submission(db)
+        transport = FlakyTransport()
+        transport.down = False
+        raw = {"calendar": "always", "agreement_start": "2026-12-04", "agreement_end": "2026-12-04"}
+        wall = {"now": shanghai(2026, 12, 4, 23, 50)}
+        controls = BankControls(lambda code: control_settings(code, raw), wall=lambda: wall["now"])
+        d = _dispatcher(db, controls, transport)
+        _due_now(db)
+        d.run_once()
+        assert transport.sent == 1
+    finally:
+        db.dispose()
