@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import ipaddress
 import json
 import os
@@ -158,6 +159,18 @@ def write_run_file(home: Path, port: int, metrics_port: int | None, tls: bool) -
     return path
 
 
+def _freeze_startup_heap() -> None:
+    """Keep the garbage collector's full passes off the objects loaded at start.
+
+    After start the process holds about 100 000 objects (modules, SQLAlchemy metadata, protobuf
+    descriptors, the servicers) that live until it exits. Every full collection walks them all, which
+    takes about 100 ms on the test machine, and under load the calls in flight wait that long: it is what
+    set the p99. Frozen, they are skipped; a full pass then walks only what was created since.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 async def run_server(
     cfg: Config,
     *,
@@ -189,6 +202,7 @@ async def run_server(
     pool = DispatchWorkers(srv.ctx, workers) if role == "all" and workers > 0 else None
     if pool is not None:
         pool.start()
+    _freeze_startup_heap()
     run_file = write_run_file(cfg.home, port, metrics_port, not srv.plaintext)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, srv.request_stop)
