@@ -1,17 +1,21 @@
 """Load on CardService: card calls per second sustained over a real mTLS socket, with p50 / p99 latency.
 
-    .venv/bin/python -m benchmarks.cards_load [--seconds 60] [--rate 500] [--cards 2000] [--concurrency 64]
+    .venv/bin/python -m benchmarks.cards_load [--seconds 60] [--rate 500] [--workers 2] [--cards 2000]
 
 Starts `silink serve --role api` (``--servers N`` processes sharing the database) on a fresh SQLite
 instance, registers ``--cards`` cards of bank 102,
-then sends calls at a fixed rate (open loop: a late answer does not slow the sender down) from several
-bank-branch channels (`channel:branch-102-N`, each with its own rate bucket, raised for the run). The mix
+then sends calls at a fixed rate from ``--workers`` client processes, each with one gRPC channel of its
+own (`channel:branch-102-N`, each with its own rate bucket, raised for the run) and its own share of
+the cards. The load is open loop and every latency is measured from the call's *scheduled* send time,
+not from when the client got round to sending it: a server (or client) that falls behind shows as
+latency instead of quietly lowering the rate it is offered (no coordinated omission). The mix
 is 80 % GetCardStatus and 20 % mutating calls (ReportLoss temporary, then LiftLoss of the same card:
 each a write transaction with audit and a payment-hold check). Bank legs are left out: their latency is
 the bank's (the answer shows them PENDING and they are sent after the reply), so none of these calls
-waits for a simulated bank. 200 warm-up calls (TLS handshakes) are not counted. Prints one JSON line:
-achieved calls/s, p50, p99, max, errors by code, and the CPU milliseconds per call of the servers and
-of this client (what the machine must supply per call, whatever else runs on it).
+waits for a simulated bank. 200 warm-up calls per worker (TLS handshakes) are not counted. Prints one
+JSON line: achieved calls/s, p50 / p90 / p99 / max, errors by gRPC code, the CPU milliseconds per call
+of the servers and of the client workers (what the machine must supply per call, whatever else runs on
+it), and the load average before and after (the machine is shared).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import argparse
 import asyncio
 import contextlib
 import json
+import multiprocessing as mp
+import os
 import random
 import statistics
 import tempfile
@@ -95,124 +101,189 @@ def _handler_ms(logs: list[str], measured: int) -> list[float]:
     return out[-measured:] if len(logs) == 1 else out
 
 
-def _cpu_seconds(pids: list[int]) -> tuple[float, float]:
-    """(user + system CPU seconds of the server processes, of this process)."""
-    servers = 0.0
+def _server_cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
     for pid in pids:
         t = psutil.Process(pid).cpu_times()
-        servers += t.user + t.system
-    own = psutil.Process().cpu_times()
-    return servers, own.user + own.system
+        total += t.user + t.system
+    return total
 
 
-async def _run(
-    home: Path,
-    target: str | list[str],
-    seconds: float,
-    rate: float,
-    cards: int,
-    concurrency: int,
-    writes: float,
-    server_pids: list[int] = (),
-) -> dict:
-    targets = [target] if isinstance(target, str) else target
-    chans = [_channel(home, f"channel:branch-102-{i}", targets[i % len(targets)]) for i in range(CHANNELS)]
-    stubs = [card_pb2_grpc.CardServiceStub(c) for c in chans]
-    rng = random.Random(7)
-    lost: set[int] = set()
-    busy: set[int] = set()
-    latencies: list[float] = []
-    by_kind: dict[str, list[float]] = {"read": [], "write": []}
-    errors: dict[str, int] = {}
-    sem = asyncio.Semaphore(concurrency)
-    seq = 0
+class _Load:
+    """One worker's calls: its own cards (``n % workers == worker``), its own loss/lift bookkeeping."""
 
-    async def one(i: int) -> None:
-        nonlocal seq
-        stub = stubs[i % CHANNELS]
-        n = rng.randint(1, cards)
-        seq += 1
-        if rng.random() < writes and n not in busy:
-            busy.add(n)
-            if n in lost:
-                call = stub.LiftLoss(
-                    cpb.LiftLossRequest(request_id=f"b{seq}", id_number=ident(n), card_number=card_no(n)),
+    def __init__(
+        self, stub: card_pb2_grpc.CardServiceStub, worker: int, workers: int, cards: int, writes: float
+    ):
+        self.stub = stub
+        self.cards = [n for n in range(1, cards + 1) if n % workers == worker]
+        self.writes = writes
+        self.rng = random.Random(7 + worker)
+        self.prefix = f"w{worker}-{os.getpid()}-"
+        self.lost: set[int] = set()
+        self.busy: set[int] = set()
+        self.seq = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self.latencies: dict[str, list[float]] = {"read": [], "write": []}
+        self.errors: dict[str, int] = {}
+
+    async def one(self, due: float) -> None:
+        """One call; its latency runs from ``due`` (when it should have been sent) to its answer."""
+        n = self.rng.choice(self.cards)
+        self.seq += 1
+        write = self.rng.random() < self.writes and n not in self.busy
+        if write:
+            self.busy.add(n)
+            rid = self.prefix + str(self.seq)
+            if n in self.lost:
+                call = self.stub.LiftLoss(
+                    cpb.LiftLossRequest(request_id=rid, id_number=ident(n), card_number=card_no(n)),
                     timeout=10,
                 )
             else:
-                call = stub.ReportLoss(
+                call = self.stub.ReportLoss(
                     cpb.ReportLossRequest(
-                        request_id=f"b{seq}", id_number=ident(n), card_number=card_no(n),
+                        request_id=rid, id_number=ident(n), card_number=card_no(n),
                         loss_kind=cpb.LOSS_KIND_TEMPORARY,
                     ),
                     timeout=10,
                 )  # fmt: skip
         else:
-            n = -n
-            call = stub.GetCardStatus(
-                cpb.GetCardStatusRequest(id_number=ident(-n), card_number=card_no(-n)), timeout=10
+            call = self.stub.GetCardStatus(
+                cpb.GetCardStatusRequest(id_number=ident(n), card_number=card_no(n)), timeout=10
             )
-        started = time.perf_counter()
         try:
             await call
-            latencies.append(time.perf_counter() - started)
-            by_kind["write" if n > 0 else "read"].append(latencies[-1])
-            if n > 0:
-                lost.symmetric_difference_update({n})
+            self.latencies["write" if write else "read"].append(time.perf_counter() - due)
+            if write:
+                self.lost.symmetric_difference_update({n})
         except grpc.aio.AioRpcError as err:
-            errors[err.code().name] = errors.get(err.code().name, 0) + 1
+            self.errors[err.code().name] = self.errors.get(err.code().name, 0) + 1
         finally:
-            if n > 0:
-                busy.discard(n)
-            sem.release()
+            if write:
+                self.busy.discard(n)
 
-    # Warm up (TLS handshakes, first statements compiled), then forget what was measured.
-    warm: list[asyncio.Task] = []
-    for k in range(200):
-        await sem.acquire()
-        warm.append(asyncio.create_task(one(k)))
-    await asyncio.gather(*warm)
-    latencies.clear()
-    for kind in by_kind.values():
-        kind.clear()
-    errors.clear()
+
+async def _worker_run(
+    home: Path, target: str, worker: int, workers: int, opts: dict, conn: mp.connection.Connection
+) -> dict:
+    channel = _channel(home, f"channel:branch-102-{worker % CHANNELS}", target)
+    load = _Load(card_pb2_grpc.CardServiceStub(channel), worker, workers, opts["cards"], opts["writes"])
+    # Warm up (TLS handshake, first statements compiled), then forget what was measured.
+    for _ in range(4):
+        await asyncio.gather(*(load.one(time.perf_counter()) for _ in range(50)))
+    load.reset()
+    conn.send("ready")
+    start_wall = conn.recv()  # the same wall-clock start for every worker
+    await asyncio.sleep(max(0.0, start_wall - time.time()))
+    rate = opts["rate"] / workers
+    cap = asyncio.Semaphore(opts["max_in_flight"])
     tasks: list[asyncio.Task] = []
-    cpu_before = _cpu_seconds(server_pids)
-    start = time.perf_counter()
+    cpu0 = time.process_time()
+    start = time.perf_counter() + worker / opts["rate"]  # workers interleave instead of sending together
     i = 0
-    while True:
-        due = start + i / rate
-        now = time.perf_counter()
-        if due - start >= seconds:
-            break
-        if due > now:
-            await asyncio.sleep(due - now)
-        await sem.acquire()
-        tasks.append(asyncio.create_task(one(i)))
+
+    async def fire(due: float) -> None:
+        try:
+            await load.one(due)
+        finally:
+            cap.release()
+
+    while (due := start + i / rate) - start < opts["seconds"]:
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await cap.acquire()  # a bound on memory only: a call waiting here is already late, and counted so
+        tasks.append(asyncio.create_task(fire(due)))
         i += 1
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - start
-    cpu_after = _cpu_seconds(server_pids)
-    for c in chans:
-        await c.close()
-    lat = sorted(latencies)
-    q = statistics.quantiles(lat, n=100) if len(lat) > 100 else [0.0] * 99
+    cpu = time.process_time() - cpu0
+    await channel.close()
     return {
         "calls": i,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "latencies": load.latencies,
+        "errors": load.errors,
+    }
+
+
+def _worker(home: str, target: str, worker: int, workers: int, opts: dict, conn) -> None:
+    try:
+        conn.send(asyncio.run(_worker_run(Path(home), target, worker, workers, opts, conn)))
+    except Exception as exc:  # the parent reports it; a worker never hangs the run
+        conn.send({"failed": f"{type(exc).__name__}: {exc}"})
+    finally:
+        conn.close()
+
+
+def _drive(home: Path, targets: list[str], server_pids: list[int], opts: dict, workers: int) -> dict:
+    """Start the workers, start them together, gather what they measured."""
+    ctx = mp.get_context("spawn")  # grpc does not survive fork
+    pipes, procs = [], []
+    for w in range(workers):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(
+            target=_worker, args=(str(home), targets[w % len(targets)], w, workers, opts, child), daemon=True
+        )
+        proc.start()
+        pipes.append(parent)
+        procs.append(proc)
+    try:
+        for p in pipes:
+            msg = p.recv()
+            if msg != "ready":
+                raise RuntimeError(f"worker failed during warm-up: {msg}")
+        load_before = os.getloadavg()
+        start_wall = time.time() + 0.5
+        for p in pipes:
+            p.send(start_wall)
+        time.sleep(max(0.0, start_wall - time.time()))
+        server0 = _server_cpu_seconds(server_pids)
+        results = [p.recv() for p in pipes]
+        server1 = _server_cpu_seconds(server_pids)
+        load_after = os.getloadavg()
+    finally:
+        for proc in procs:
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.kill()
+    failed = [r["failed"] for r in results if "failed" in r]
+    if failed:
+        raise RuntimeError(f"worker failed: {failed[0]}")
+    calls = sum(r["calls"] for r in results)
+    elapsed = max(r["elapsed"] for r in results)
+    reads = [x for r in results for x in r["latencies"]["read"]]
+    writes = [x for r in results for x in r["latencies"]["write"]]
+    lat = sorted(reads + writes)
+    errors: dict[str, int] = {}
+    for r in results:
+        for code, count in r["errors"].items():
+            errors[code] = errors.get(code, 0) + count
+    return {
+        "calls": calls,
         "ok": len(lat),
         "seconds": round(elapsed, 1),
         "calls_per_second": round(len(lat) / elapsed, 1),
-        "p50_ms": round(q[49] * 1000, 2),
-        "p99_ms": round(q[98] * 1000, 2),
+        **{f"p{p}_ms": _quantile_ms(lat, p) for p in (50, 90, 99)},
         "max_ms": round(lat[-1] * 1000, 2) if lat else 0.0,
         "errors": errors,
-        **{f"{kind}_p{p}_ms": _quantile_ms(v, p) for kind, v in by_kind.items() for p in (50, 99)},
-        # CPU time per call, independent of what else the machine runs: the servers', and this client's.
-        "server_cpu_ms_per_call": round((cpu_after[0] - cpu_before[0]) * 1000 / max(i, 1), 3),
-        "client_cpu_ms_per_call": round((cpu_after[1] - cpu_before[1]) * 1000 / max(i, 1), 3),
-        "target_rate": rate,
-        "concurrency": concurrency,
-        "write_share": writes,
+        **{
+            f"{kind}_p{p}_ms": _quantile_ms(v, p)
+            for kind, v in (("read", reads), ("write", writes))
+            for p in (50, 99)
+        },
+        # CPU time per call, independent of what else the machine runs: the servers', and the clients'.
+        "server_cpu_ms_per_call": round((server1 - server0) * 1000 / max(calls, 1), 3),
+        "client_cpu_ms_per_call": round(sum(r["cpu"] for r in results) * 1000 / max(calls, 1), 3),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
+        "target_rate": opts["rate"],
+        "workers": workers,
+        "write_share": opts["writes"],
     }
 
 
@@ -221,27 +292,28 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--rate", type=float, default=500)
     ap.add_argument("--cards", type=int, default=2000)
-    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--workers", type=int, default=2, help="client processes, one channel each (default 2)")
+    ap.add_argument(
+        "--max-in-flight", type=int, default=512, help="per worker; a bound on memory, latency still counts"
+    )
     ap.add_argument("--writes", type=float, default=0.2, help="share of mutating calls (default 0.2)")
     ap.add_argument("--servers", type=int, default=1, help="API processes sharing the database (default 1)")
     args = ap.parse_args()
+    opts = {
+        "seconds": args.seconds,
+        "rate": args.rate,
+        "cards": args.cards,
+        "writes": args.writes,
+        "max_in_flight": args.max_in_flight,
+    }
     with tempfile.TemporaryDirectory(prefix="silink-cards-bench-") as tmp:
         home = Path(tmp) / "inst"
         _prepare(home, args.cards)
         # Each process writes run/serve.json when it listens; it is read before the next one starts.
         servers = [ServerProcess(home, "--role", "api") for _ in range(args.servers)]
         try:
-            result = asyncio.run(
-                _run(
-                    home,
-                    [srv.target for srv in servers],
-                    args.seconds,
-                    args.rate,
-                    args.cards,
-                    args.concurrency,
-                    args.writes,
-                    [srv.proc.pid for srv in servers],
-                )
+            result = _drive(
+                home, [srv.target for srv in servers], [srv.proc.pid for srv in servers], opts, args.workers
             )
         finally:
             for srv in servers:

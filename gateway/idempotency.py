@@ -115,14 +115,16 @@ def _once_in(
     }
     if not guarded:
         # The only writer holds the lock since before the lookup: the key cannot appear in between (and
-        # if it did, the IntegrityError would abandon this unit through the caller's savepoint).
-        conn.execute(_RECORD, record)
-    else:
-        try:
-            with conn.begin_nested():
-                conn.execute(_RECORD, record)
-        except IntegrityError:
-            raise _LostRace() from None
+        # if it did, the IntegrityError would abandon this unit through the caller's savepoint). Nobody
+        # can see a placeholder either, so the record is written once, with its answer, after the effect.
+        response = effect(conn)
+        conn.execute(_RECORD, {**record, "response": response})
+        return response, False
+    try:
+        with conn.begin_nested():
+            conn.execute(_RECORD, record)
+    except IntegrityError:
+        raise _LostRace() from None
     response = effect(conn)
     conn.execute(_ANSWER, {"_p": principal, "_m": method, "_r": request_id, "_response": response})
     return response, False

@@ -3,18 +3,20 @@
 It wraps the handler rather than acting in ``intercept_service`` because only the handler sees the
 call's TLS auth context (STYLE.md: interceptors wrap the handler). Order inside the wrapper:
 
-1. principal from the client certificate's common name (no certificate → UNAUTHENTICATED);
-2. permission from the configured roles, before the servicer runs, so permission is always decided
+1. the client certificate is checked against the revocation list, on every call;
+2. principal from the client certificate's common name (no certificate → UNAUTHENTICATED);
+3. permission from the configured roles, before the servicer runs, so permission is always decided
    before existence;
-3. request id from ``x-request-id`` metadata or a new one, echoed in trailing metadata;
-4. the servicer;
-5. a SilinkError becomes google.rpc.Status with ErrorInfo; anything else is logged (redacted) and
+4. request id from ``x-request-id`` metadata or a new one, echoed in trailing metadata;
+5. the servicer;
+6. a SilinkError becomes google.rpc.Status with ErrorInfo; anything else is logged (redacted) and
    answered as a generic INTERNAL with no exception text;
-6. one canonical log line and the metrics for the call.
+7. one canonical log line and the metrics for the call.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,6 +24,7 @@ from typing import Any
 
 import grpc
 import structlog
+from cryptography import x509
 
 from gateway.config import IdentitySettings
 from gateway.errors import Internal, PermissionDenied, SilinkError, Unauthenticated
@@ -35,6 +38,20 @@ log = structlog.get_logger("silink.rpc")
 # `buf curl` need them, and they reveal nothing about payments.
 _OPEN_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
 PRINCIPAL_HEADER = "x-silink-principal"
+# Distinct client certificates a process remembers; past this the memo starts again (a server sees
+# a few hundred channel and officer certificates, so this is only a bound against a flood of new ones).
+_MAX_IDENTITIES = 4096
+
+
+class _Identity:
+    """What one client certificate means to this server; ``allowed`` fills in per method."""
+
+    __slots__ = ("allowed", "principal", "serial")
+
+    def __init__(self, principal: Principal, serial: int | None) -> None:
+        self.principal = principal
+        self.serial = serial
+        self.allowed: dict[str, bool] = {}
 
 
 class _Call:
@@ -56,6 +73,8 @@ class GatewayInterceptor(grpc.aio.ServerInterceptor):
         self.plaintext = plaintext
         # keys.revocation.RevocationList (or None): client certificates that must be refused.
         self.revocation = revocation
+        self._identities: dict[bytes, _Identity] = {}
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, Any]] = {}
 
     async def intercept_service(
         self,
@@ -65,15 +84,17 @@ class GatewayInterceptor(grpc.aio.ServerInterceptor):
         handler = await continuation(details)
         if handler is None:
             return handler
-        return _wrap(handler, details.method, self, open_=details.method.startswith(_OPEN_PREFIXES))
+        # The wrapper holds no per-call state: built once per method (and again if its handler changes).
+        known = self._wrapped.get(details.method)
+        if known is not None and known[0] is handler:
+            return known[1]
+        wrapped = _wrap(handler, details.method, self, open_=details.method.startswith(_OPEN_PREFIXES))
+        self._wrapped[details.method] = (handler, wrapped)
+        return wrapped
 
     # -- the steps -------------------------------------------------------------------------------
 
-    def _principal_name(self, context: grpc.aio.ServicerContext) -> str | None:
-        auth = context.auth_context() or {}
-        cn = auth.get("x509_common_name")
-        if cn:
-            return cn[0].decode("utf-8", "replace")
+    def _plaintext_name(self, context: grpc.aio.ServicerContext) -> str | None:
         if self.plaintext:
             # Only reachable on loopback with the explicit plaintext flag (checked at start).
             for key, value in context.invocation_metadata() or ():
@@ -81,23 +102,54 @@ class GatewayInterceptor(grpc.aio.ServerInterceptor):
                     return str(value)
         return None
 
+    def _identity_of(self, auth: dict) -> _Identity | None:
+        """The certificate's identity, from the memo or worked out now; None without a named cert."""
+        pem = auth.get("x509_pem_cert")
+        if not pem:
+            return None
+        fingerprint = hashlib.sha256(pem[0]).digest()
+        found = self._identities.get(fingerprint)
+        if found is not None:
+            return found
+        cn = auth.get("x509_common_name")
+        if not cn:
+            return None
+        name = cn[0].decode("utf-8", "replace")
+        found = _Identity(Principal(name=name, roles=tuple(self.identity.roles_of(name))), _serial(pem[0]))
+        if len(self._identities) >= _MAX_IDENTITIES:
+            self._identities.clear()
+        self._identities[fingerprint] = found
+        return found
+
+    def _allowed(self, ident: _Identity, method: str) -> bool:
+        ok = ident.allowed.get(method)
+        if ok is None:
+            ok = ident.allowed[method] = self.identity.allowed(list(ident.principal.roles), method)
+        return ok
+
     def begin(self, call: _Call, context: grpc.aio.ServicerContext, open_: bool) -> None:
         md = dict(context.invocation_metadata() or ())
         call.request_id = str(md.get("x-request-id") or uuid.uuid4().hex)[:64]
-        if self.revocation is not None:
-            pem = (context.auth_context() or {}).get("x509_pem_cert")
-            if pem and self.revocation.is_revoked_pem(pem[0]):
-                raise Unauthenticated("the client certificate is revoked", "CERTIFICATE_REVOKED")
-        name = self._principal_name(context)
-        if name is None:
-            if open_:
-                return
-            raise Unauthenticated("a client certificate is required")
-        call.principal = name
-        roles = tuple(self.identity.roles_of(name))
-        set_current(Principal(name=name, roles=roles))
-        structlog.contextvars.bind_contextvars(request_id=call.request_id, principal=name, method=call.method)
-        if not open_ and not self.identity.allowed(list(roles), call.method):
+        auth = context.auth_context() or {}
+        ident = self._identity_of(auth)
+        # Every call, cached identity or not: a revocation applies from the list's next look at its file.
+        revoked = self.revocation is not None and ident is not None and ident.serial is not None
+        if revoked and self.revocation.is_revoked(ident.serial):
+            raise Unauthenticated("the client certificate is revoked", "CERTIFICATE_REVOKED")
+        if ident is None:
+            name = self._plaintext_name(context)
+            if name is None:
+                if open_:
+                    return
+                raise Unauthenticated("a client certificate is required")
+            ident = _Identity(Principal(name=name, roles=tuple(self.identity.roles_of(name))), None)
+        principal = ident.principal
+        call.principal = principal.name
+        set_current(principal)
+        structlog.contextvars.bind_contextvars(
+            request_id=call.request_id, principal=principal.name, method=call.method
+        )
+        if not open_ and not self._allowed(ident, call.method):
             raise PermissionDenied(
                 "the caller's role does not allow this method",
                 metadata={"method": call.method.rsplit("/", 1)[-1]},
@@ -132,6 +184,13 @@ class GatewayInterceptor(grpc.aio.ServerInterceptor):
             latency_ms=round(elapsed * 1000, 3),
         )
         structlog.contextvars.clear_contextvars()
+
+
+def _serial(pem: bytes) -> int | None:
+    try:
+        return x509.load_pem_x509_certificate(pem).serial_number
+    except ValueError:
+        return None
 
 
 def _wrap(handler: grpc.RpcMethodHandler, method: str, icp: GatewayInterceptor, open_: bool) -> Any:

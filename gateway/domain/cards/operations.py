@@ -318,7 +318,15 @@ def _audit(
     )
 
 
-def _lift(conn: Connection, card: dict, event: str, principal: str, **detail: Any) -> int:
+def _lift(
+    conn: Connection,
+    card: dict,
+    event: str,
+    principal: str,
+    also: dict[str, Any] | None = None,
+    **detail: Any,
+) -> int:
+    """End a loss; ``also`` are further card columns to set in the same UPDATE."""
     before = card["social_state"]
     target = m.social_next(before, event, card["state_before_loss"])
     _set(
@@ -328,6 +336,7 @@ def _lift(conn: Connection, card: dict, event: str, principal: str, **detail: An
         state_before_loss=None,
         temp_loss_expires_at=None,
         payments_held=False,
+        **(also or {}),
     )
     released = payments.release_card_lines(conn, card, principal)
     action = "card.loss_expired" if event == "EXPIRE_LOSS" else "card.lift_loss"
@@ -531,8 +540,15 @@ def lift_loss(conn: Connection, ctx: Cards, caller: Caller, id_number: str, card
     m.social_next(card["social_state"], "LIFT_LOSS", card["state_before_loss"])  # refuse before any effect
     if card["bank_loss_included"] and card["bank_state"] == m.FROZEN:
         _start_leg(conn, ctx, caller, card, "LIFT_LOSS", "UNFREEZE")
-    _set(conn, card, bank_loss_included=False)
-    _lift(conn, card, "LIFT_LOSS", caller.principal, outlet=caller.outlet_code, operator=caller.operator_id)
+    _lift(
+        conn,
+        card,
+        "LIFT_LOSS",
+        caller.principal,
+        also={"bank_loss_included": False},
+        outlet=caller.outlet_code,
+        operator=caller.operator_id,
+    )
     return view(conn, ctx, card)
 
 

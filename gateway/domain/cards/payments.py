@@ -36,7 +36,14 @@ def _lines_stmt(held: bool):
         cols.submission_id.is_(None),
         cols.batch_id.in_(holdable_batches_subquery()),
     )
-    return q.where(cols.hold_reason == CARD_HOLD) if held else q
+    if not held:
+        return q
+    # Held for this card, and not also stopped by the person-status feed (that hold is the feed's to
+    # lift): one statement instead of reading the feed first.
+    stopped = exists().where(
+        person_status.c.id_hash == bindparam("i"), person_status.c.status.in_(HOLDING_STATUSES)
+    )
+    return q.where(cols.hold_reason == CARD_HOLD, ~stopped)
 
 
 _CARD_HOLDS_LOCK = 0x5349_4C4B_4341_5244  # "SILKCARD": one advisory key for card holds vs. approval
@@ -102,11 +109,6 @@ def hold_card_lines(conn: Connection, card: dict, principal: str) -> int:
 
 def release_card_lines(conn: Connection, card: dict, principal: str) -> int:
     """Release the lines held for this card's loss; a feed status that stops the person keeps them."""
-    feed = conn.execute(
-        select(person_status.c.status).where(person_status.c.id_hash == card["id_hash"])
-    ).scalar()
-    if feed in HOLDING_STATUSES:
-        return 0
     lines = _line_ids(conn, card["id_hash"], card["account_hash"], "HELD")
     return _move(conn, lines, "PENDING", principal, card["card_masked"])
 
