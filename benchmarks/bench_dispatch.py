@@ -10,8 +10,10 @@ lines and their outbox rows). What is timed: ``--workers`` dispatcher threads of
 same :class:`~gateway.dispatch.service.DispatchWorkers` `silink serve` runs, with breaker, rate limit
 and the replay check of every answer — from the first claim until the batch is COMPLETED: each
 submission rendered (pain.001, RSA-PSS signed), sent, its pain.002 answers checked and parsed, lines
-moved with their events and evidence kept. ``poll_interval_seconds`` is 0.2 s (the default, 2 s, is a
-bank-friendly production pace, not a property of the dispatcher).
+moved with their events and evidence kept. Wall time and this process's CPU time (``process_time``; the
+simulator is another process, its CPU is reported apart) are both reported, with the 1-minute load
+average before and after, since the machine may be shared. ``poll_interval_seconds`` is 0.2 s (the
+default, 2 s, is a bank-friendly production pace, not a property of the dispatcher).
 
 The simulator's ledger is read afterwards: every line credited or refused at most once, no resend.
 """
@@ -62,6 +64,16 @@ def _start_simulator(folder: Path) -> tuple[subprocess.Popen, dict]:
             raise RuntimeError(f"bank simulator did not start (see {folder.parent / 'banksim.log'})")
         time.sleep(0.05)
     return proc, json.loads((folder / "run.json").read_text())
+
+
+def _process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of another process so far (Linux ``/proc``; ``None`` elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # After the command name: state is field 3, utime and stime are fields 14 and 15 (in clock ticks).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _ledger_totals(folder: Path) -> dict:
@@ -172,7 +184,9 @@ def measure_dispatch(
             setup_release_s = time.perf_counter() - t0
 
             pool = DispatchWorkers(ctx, workers)
-            started = time.perf_counter()
+            load_before = os.getloadavg()
+            started, cpu_started = time.perf_counter(), time.process_time()
+            sim_cpu_started = _process_cpu_seconds(sim.pid)
             pool.start()
             deadline = started + max(120.0, lines / 200)
             while _batch_state(ctx, batch_id) != "COMPLETED":
@@ -181,6 +195,16 @@ def measure_dispatch(
                     raise RuntimeError(f"batch not completed in time: {_line_counts(ctx, batch_id)}")
                 time.sleep(0.02)
             elapsed = time.perf_counter() - started
+            # CPU of this process (dispatcher threads, plus the completion poll above); the simulator
+            # runs in its own process and is not counted. On a shared machine this is the steadier figure.
+            cpu = time.process_time() - cpu_started
+            sim_cpu_now = _process_cpu_seconds(sim.pid)
+            sim_cpu = (
+                sim_cpu_now - sim_cpu_started
+                if sim_cpu_now is not None and sim_cpu_started is not None
+                else None
+            )
+            load_after = os.getloadavg()
             pool.stop()
             counts = _line_counts(ctx, batch_id)
             ctx.db.dispose()
@@ -205,6 +229,11 @@ def measure_dispatch(
         "release_seconds": round(setup_release_s, 2),
         "dispatch_seconds": round(elapsed, 2),
         "lines_per_second": round(released / elapsed),
+        "dispatch_cpu_seconds": round(cpu, 2),
+        "lines_per_cpu_second": round(released / cpu) if cpu > 0 else None,
+        "simulator_cpu_seconds": round(sim_cpu, 2) if sim_cpu is not None else None,
+        "load_average_1m": {"before": round(load_before[0], 2), "after": round(load_after[0], 2)},
+        "cpus": os.cpu_count(),
         "target_lines_per_second": TARGET_LINES_PER_SECOND,
         "line_states": counts,
         "bank_ledger": {k: totals[k] for k in ("credited_count", "rejected_count", "resends")},

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from reconciliation._base import EvidenceFormat, ParseContext, Sniff
 from reconciliation._iso import IsoReader, message_of, payment_status
-from reconciliation._xml import Flat, Names, drop, iterparse, parse_datetime, sniff_root, text
+from reconciliation._pain002_tx import QuickReader, read_general
+from reconciliation._xml import Names, drop, iterparse, parse_datetime, sniff_root, text
 from reconciliation.entry import (
     BankEntry,
     Direction,
@@ -49,7 +50,9 @@ def _direction(original_message_name: str | None) -> Direction | None:
     return None
 
 
-def parse(path: Path, ctx: ParseContext) -> tuple[list[Statement], list[BankEntry]]:
+def parse(path: Path, ctx: ParseContext, *, quick: bool = True) -> tuple[list[Statement], list[BankEntry]]:
+    """The report's statement and entries. ``quick=False`` reads every transaction with the general
+    reader only (the reference the quick reader is tested against)."""
     with path.open("rb") as fh:
         namespace, _root, _doctype = sniff_root(fh.read(65536))
     msg = message_of(namespace)
@@ -62,6 +65,8 @@ def parse(path: Path, ctx: ParseContext) -> tuple[list[Statement], list[BankEntr
         )
     q = Names(namespace)  # type: ignore[arg-type]
     read = IsoReader(ctx, q)
+    # Regular transactions take the quick path; anything it does not vouch for, the general reader.
+    quick_reader = QuickReader(namespace, read) if quick else None  # type: ignore[arg-type]
     base = f"/Document/{_ROOT}"
     file_name = ctx.file_name
 
@@ -141,27 +146,16 @@ def parse(path: Path, ctx: ParseContext) -> tuple[list[Statement], list[BankEntr
                 ctx.problem(f"{base}/TxInfAndSts", "TxInfAndSts", "transaction outside a payment block")
                 continue
             position = f"{pmt_header['position']}/TxInfAndSts[{tx_index}]"
-            # Indexed once: a transaction needs about a dozen lookups, each a path walk in lxml.
-            tx = Flat(elem)
-            raw_status = text(tx, q("TxSts"))
+            tx = quick_reader(elem) if quick_reader is not None else None
+            if tx is None:
+                tx = read_general(elem, q, read, position)
+            raw_status = tx.raw_status
             if raw_status:
                 saw_status = True
                 status = payment_status(raw_status)
             else:
                 inherited = pmt_header["status"] or grp_status
                 status = payment_status(inherited) if inherited != "PART" else EntryStatus.UNKNOWN
-            amount, currency = read.amount(
-                tx, ("OrgnlTxRef", "Amt", "InstdAmt"), elem, position, required=False
-            )
-            if amount is None:
-                amount, currency = read.amount(
-                    tx, ("OrgnlTxRef", "Amt", "EqvtAmt", "Amt"), elem, position, required=False
-                )
-            value_date = None
-            for field in ("IntrBkSttlmDt", "ReqdExctnDt", "ReqdColltnDt"):
-                value_date = read.date_choice(tx, ("OrgnlTxRef", field), elem, position)
-                if value_date:
-                    break
             entries.append(
                 BankEntry(
                     source_format=FORMAT,
@@ -174,18 +168,18 @@ def parse(path: Path, ctx: ParseContext) -> tuple[list[Statement], list[BankEntr
                     statement_id=msg_id,
                     scope=Scope.TRANSACTION,
                     direction=direction,
-                    amount_minor=amount,
-                    currency=currency,
-                    value_date=value_date,
+                    amount_minor=tx.amount,
+                    currency=tx.currency,
+                    value_date=tx.value_date,
                     refs=References(
-                        end_to_end_id=text(tx, q("OrgnlEndToEndId")),
-                        instruction_id=text(tx, q("OrgnlInstrId")),
+                        end_to_end_id=tx.end_to_end_id,
+                        instruction_id=tx.instruction_id,
                         original_message_id=orig_msg_id,
                         payment_information_id=pmt_header["id"],
-                        account_servicer_ref=text(tx, q("AcctSvcrRef")),
-                        uetr=text(tx, q("OrgnlUETR")),
+                        account_servicer_ref=tx.account_servicer_ref,
+                        uetr=tx.uetr,
                     ),
-                    reason=read.reason(tx, "StsRsnInf", ReasonList.STATUS),
+                    reason=tx.reason,
                 )
             )
             drop(elem)

@@ -50,7 +50,22 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def _esc(value: str) -> str:
-    return value.translate(_ESCAPES)
+    # Most values have nothing to escape: three scans in C are cheaper than translate's per-character
+    # table lookups, and a 5,000-line message escapes some 20,000 values.
+    if "&" in value or "<" in value or ">" in value:
+        return value.translate(_ESCAPES)
+    return value
+
+
+def _clean(value: object, max_len: int) -> bool:
+    """True when :meth:`_Checker.text` would find nothing wrong with ``value`` (the usual case, decided
+    without building a position string per field)."""
+    return (
+        value.__class__ is str
+        and 0 < len(value) <= max_len  # type: ignore[arg-type]
+        and value.strip() == value  # type: ignore[union-attr]
+        and _BAD_CHARS.search(value) is None  # type: ignore[arg-type]
+    )
 
 
 class _Checker:
@@ -100,19 +115,29 @@ def check_submission(submission: Submission, send_id_number: bool = False) -> No
     total = 0
     for line in submission.lines:
         where = f"line {line.seq}"
+        # Clean lines skip the detailed text checks; the problems of the others come in the same order.
+        clean = (
+            _clean(line.end_to_end_ref, 35)
+            and _clean(line.account, 34)
+            and _clean(line.name, 140)
+            and _clean(line.benefit, 60)
+            and (not send_id_number or _clean(line.id_number, 35))
+        )
         if line.seq in seqs:
             c.fail(where, "seq", "appears twice")
         seqs.add(line.seq)
-        c.text(where, "end_to_end_ref", line.end_to_end_ref, 35)
+        if not clean:
+            c.text(where, "end_to_end_ref", line.end_to_end_ref, 35)
         if line.end_to_end_ref in refs:
             c.fail(where, "end_to_end_ref", "appears twice in the submission")
         refs.add(line.end_to_end_ref)
-        c.text(where, "account", line.account, 34)
-        c.text(where, "name", line.name, 140)
-        c.text(where, "benefit", line.benefit, 60)
+        if not clean:
+            c.text(where, "account", line.account, 34)
+            c.text(where, "name", line.name, 140)
+            c.text(where, "benefit", line.benefit, 60)
         if not _PERIOD.fullmatch(line.period or ""):
             c.fail(where, "period", "not YYYY-MM")
-        if send_id_number:
+        if send_id_number and not clean:
             c.text(where, "id_number", line.id_number, 35)
         if not isinstance(line.amount_fen, int) or isinstance(line.amount_fen, bool):
             c.fail(where, "amount_fen", "not an integer amount in fen")

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, literal, select, update
 
 from adapters.contract import LineOutcome, LineResult
 from gateway.clock import now_iso
+from gateway.errors import Internal
 from gateway.storage.bulk import insert_many
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import line_events
@@ -74,6 +75,10 @@ def move_submission_lines(
     cols = batch_lines.c
     from_states = tuple(from_states)
     assert all(can_move(s, to_state) for s in from_states), (from_states, to_state)
+    if conn.dialect.name == "sqlite":
+        return _move_set_based(conn, submission_id, from_states, to_state, cause, principal)
+    # PostgreSQL (READ COMMITTED): the lines read are the lines moved and given an event; the
+    # submission's outbox lease, held under a row lock, keeps any other worker from moving them.
     rows = conn.execute(
         select(cols.id, cols.state).where(cols.submission_id == submission_id, cols.state.in_(from_states))
     ).all()
@@ -101,6 +106,37 @@ def move_submission_lines(
         ],
     )
     return len(rows)
+
+
+def _move_set_based(
+    conn: Connection,
+    submission_id: int,
+    from_states: tuple[str, ...],
+    to_state: str,
+    cause: str,
+    principal: str,
+) -> int:
+    """The same move in two statements run inside the database, no line passing through Python.
+
+    SQLite only: the write transaction began with ``BEGIN IMMEDIATE`` and holds the database's write
+    lock, so no line can change state between the statement that writes the events and the one that
+    moves the lines; each line gets its event with the state it really left.
+    """
+    cols = batch_lines.c
+    now = now_iso()
+    which = (cols.submission_id == submission_id) & cols.state.in_(from_states)
+    events = conn.execute(
+        insert(line_events).from_select(
+            ["line_id", "from_state", "to_state", "cause", "principal", "at"],
+            select(cols.id, cols.state, literal(to_state), literal(cause), literal(principal), literal(now))
+            .where(which)
+            .order_by(cols.id),
+        )
+    ).rowcount
+    moved = conn.execute(update(batch_lines).where(which).values(state=to_state, updated_at=now)).rowcount
+    if moved != events:  # pragma: no cover - would mean the write lock did not hold
+        raise Internal(f"line move of submission {submission_id}: {moved} moved, {events} events")
+    return moved
 
 
 def move_line(

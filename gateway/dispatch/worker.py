@@ -29,8 +29,9 @@ import hashlib
 import random
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import structlog
 from sqlalchemy import Connection, insert, select, update
@@ -72,6 +73,9 @@ from keys.datakey import DataProtector
 
 log = structlog.get_logger("silink.dispatch")
 SYSTEM = "system:dispatcher"
+# Submissions without their personal data, kept for the status queries that follow a send: rebuilding one
+# reads and orders its 5,000 lines again. Their lines never change once released (they are signed).
+_CACHED_SUBMISSIONS = 32
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ class Dispatcher:
         self.controls = controls
         # Replay protection on bank answers (None: answers are not checked, as in unit tests).
         self.answers = answers
+        self._submissions: OrderedDict[tuple[int, str], Submission] = OrderedDict()
 
     def bound_adapter(self, name: str, ctx: AdapterContext) -> Adapter:
         """The adapter for one call, bound to its context when its parsing needs the bank's keys."""
@@ -173,7 +178,9 @@ class Dispatcher:
 
     # -- loop ----------------------------------------------------------------------------------------
 
-    def run_once(self, limit: int = 4) -> int:
+    def run_once(self, limit: int = 1) -> int:
+        """Claim and handle up to ``limit`` due items. One at a time by default: a worker busy sending
+        never holds submissions that another, idle worker could take."""
         if self.sweep_in_loop and time.monotonic() - self._last_sweep >= self.policy.poll_interval_seconds:
             self._last_sweep = time.monotonic()
             self.sweep_folders()
@@ -660,7 +667,14 @@ class Dispatcher:
 
     def _submission(self, sub: dict, *, personal_data: bool = True) -> Submission:
         """The submission with its clear lines, rebuilt from storage for this one call — the same rows, in
-        the same order, that release canonicalised and signed."""
+        the same order, that release canonicalised and signed. Without personal data it may come from
+        the last submissions this worker read (never with it: clear values live only for one call)."""
+        key = (sub["id"], sub["manifest"] or "")
+        if not personal_data:
+            cached = self._submissions.get(key)
+            if cached is not None:
+                self._submissions.move_to_end(key)
+                return cached
         with self.db.read() as conn:
             rows = submission_rows(conn, self.protector, sub, personal_data=personal_data)
         lines = [
@@ -678,7 +692,7 @@ class Dispatcher:
             )
             for r in rows
         ]
-        return Submission(
+        submission = Submission(
             submission_id=sub["bank_reference"],
             bank_reference=sub["bank_reference"],
             bank_code=sub["bank_code"],
@@ -690,6 +704,19 @@ class Dispatcher:
             requested_date=sub["created_at"][:10],
             manifest_json=sub["manifest"],
         )
+        self._remember(
+            key,
+            submission
+            if not personal_data
+            else replace(submission, lines=[replace(x, account="", name="", id_number="") for x in lines]),
+        )
+        return submission
+
+    def _remember(self, key: tuple[int, str], submission: Submission) -> None:
+        self._submissions[key] = submission
+        self._submissions.move_to_end(key)
+        while len(self._submissions) > _CACHED_SUBMISSIONS:
+            self._submissions.popitem(last=False)
 
     def _evidence_out(self, sub: dict, kind: str, message: WireMessage) -> None:
         with self.db.write() as conn:
