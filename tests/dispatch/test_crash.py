@@ -91,7 +91,14 @@ def _crash_and_drain(instance, banks: FourBanks, tmp_path) -> None:
         finally:
             for k in env:
                 os.environ.pop(k)
-        time.sleep(rng.uniform(0.7, 1.6))
+        if n % 2:
+            # The named failpoint is the kill: give it time to fire (a loaded machine starts the server
+            # slowly, and a fixed window then catches too few), and SIGKILL it anyway if none did.
+            deadline = time.monotonic() + 5.0
+            while srv.proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+        else:
+            time.sleep(rng.uniform(0.7, 1.6))
         if srv.proc.poll() is not None:
             fired += 1  # a named failpoint killed it first
         srv.stop(signal.SIGKILL)
