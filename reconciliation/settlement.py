@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from gateway import audit
@@ -207,17 +207,6 @@ def person_id(id_hash: bytes) -> str:
     return "P" + hashlib.sha256(b"silink-person:" + id_hash).hexdigest()[:12].upper()
 
 
-def _evidence(conn: Connection) -> dict[int, dict[str, Any]]:
-    """line id → {role: (status, reason_code)} of the entries that claim it."""
-    m, e = recon_matches.c, recon_entries.c
-    out: dict[int, dict[str, Any]] = defaultdict(dict)
-    for r in conn.execute(
-        select(m.line_id, m.role, e.status, e.reason_code).join(recon_entries, e.id == m.entry_id)
-    ):
-        out[r.line_id][r.role] = (r.status, r.reason_code)
-    return out
-
-
 def outcome_of(evidence: dict[str, Any]) -> tuple[str, str | None]:
     """The reconciled outcome of one line and the reason code that goes with it."""
     if RETURN in evidence:
@@ -260,8 +249,25 @@ def _unmatched_entries(conn: Connection) -> list[tuple[int, str | None]]:
     return out
 
 
+# Each role's claim joined to its entry: a line has at most one claim per role (uq_recon_matches_line_role),
+# so the outer joins never multiply a line and the evidence streams with it instead of being loaded first.
+_CLAIMS = {
+    role: (recon_matches.alias(f"m_{role}"), recon_entries.alias(f"e_{role}"))
+    for role in (RESULT, BOOKING, RETURN)
+}
+# Rows fetched at a time: PostgreSQL streams through a server-side cursor instead of loading the result.
+_STREAM_ROWS = 5_000
+
+
 def _lines_query(batch_ids: list[int] | None, fund: str | None) -> Any:
     bl, b, s = batch_lines.c, batches.c, submissions.c
+    evidence = []
+    for role, (_m, e) in _CLAIMS.items():
+        evidence += [
+            e.c.id.label(f"{role}_entry"),
+            e.c.status.label(f"{role}_status"),
+            e.c.reason_code.label(f"{role}_reason"),
+        ]
     q = (
         select(
             bl.id,
@@ -278,16 +284,28 @@ def _lines_query(batch_ids: list[int] | None, fund: str | None) -> Any:
             s.created_at,
             b.fund,
             b.period,
+            *evidence,
         )
+        .select_from(batch_lines)
         .join(submissions, s.id == bl.submission_id)
         .join(batches, b.id == bl.batch_id)
-        .order_by(bl.batch_id, bl.line_number)
     )
+    for role, (m, e) in _CLAIMS.items():
+        q = q.outerjoin(m, and_(m.c.line_id == bl.id, m.c.role == role)).outerjoin(e, e.c.id == m.c.entry_id)
+    q = q.order_by(bl.batch_id, bl.line_number)
     if batch_ids is not None:
         q = q.where(bl.batch_id.in_(batch_ids))
     if fund is not None:
         q = q.where(b.fund == fund)
-    return q
+    return q.execution_options(yield_per=_STREAM_ROWS)
+
+
+def _evidence_of(r: Any) -> dict[str, tuple[str, str | None]]:
+    """role → (status, reason_code) of the entries that claim the line in row ``r``."""
+    m = r._mapping
+    return {
+        role: (m[f"{role}_status"], m[f"{role}_reason"]) for role in _CLAIMS if m[f"{role}_entry"] is not None
+    }
 
 
 def build_settlement(
@@ -300,10 +318,10 @@ def build_settlement(
 ) -> Settlement:
     """The settlement of every released line (or of some batches, or one fund), as of ``as_of``
     (default today) for ageing. ``bank_names`` (code → name, from the instance's bank settings) label
-    the banks. Reads only."""
+    the banks. Reads only, streaming: each line comes with its evidence, so memory holds the groups and
+    the payee actions, never the lines (a province month is tens of millions of them)."""
     names = bank_names or {}
     as_of = as_of or date.today()
-    evidence = _evidence(conn)
     total = GroupSettlement("total", "ALL", "all lines")
     groups: dict[tuple[str, str], GroupSettlement] = {}
     buckets = [AgeingBucket(label, lo, hi) for lo, hi, label in AGEING_BUCKETS]
@@ -316,7 +334,7 @@ def build_settlement(
         return g
 
     for r in conn.execute(_lines_query(batch_ids, fund)):
-        outcome, reason = outcome_of(evidence.get(r.id, {}))
+        outcome, reason = outcome_of(_evidence_of(r))
         if outcome in (REJECTED, RETURNED):
             reason = reason or r.failure_reason or "UNSPECIFIED"
         amount = r.amount_fen
