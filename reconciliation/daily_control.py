@@ -31,16 +31,19 @@ nothing.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import Connection
 
 from gateway.clock import now_iso
 from gateway.pii import mask_number
+from gateway.storage.tables import batch_lines
+from gateway.storage.tables_dispatch import submissions
 from gateway.storage.tables_recon import (
     recon_daily_controls,
     recon_entries,
@@ -49,7 +52,7 @@ from gateway.storage.tables_recon import (
     recon_statements,
 )
 from reconciliation import exceptions as exc_mod
-from reconciliation.matcher import BOOKING, RESULT, RETURN, Line, load_index, role_of
+from reconciliation.matcher import BOOKING, RESULT, RETURN, role_of
 
 # A paid line is PAID in the line state machine (gateway/dispatch/lines.py), or RETURNED after it was paid.
 LEDGER_PAID_STATES = frozenset({"PAID", "RETURNED"})
@@ -155,14 +158,33 @@ class _Totals:
         return row
 
 
-def _statement_entries(conn: Connection) -> list[Any]:
-    """Booked statement movements, each money movement once: a batch booking whose parts are listed
-    counts through its parts."""
-    e = recon_entries.c
-    rows = conn.execute(
+# Rows fetched at a time from the streaming queries (PostgreSQL: a server-side cursor).
+_STREAM_ROWS = 5_000
+
+
+def _line_day() -> Any:
+    """A line's day in SQL: the date part of its submission's ``sent_at`` (else ``created_at``)."""
+    s = submissions.c
+    return func.substr(func.coalesce(s.sent_at, s.created_at), 1, 10)
+
+
+def _released_lines() -> Any:
+    bl = batch_lines.c
+    return batch_lines.join(submissions, submissions.c.id == bl.submission_id)
+
+
+def _statement_movements(conn: Connection) -> Iterator[tuple[Any, list[Any]]]:
+    """Booked statement movements, each money movement once (a batch booking whose parts are listed
+    counts through its parts), in id order, each with its non-result claims and their lines' amounts,
+    fund accounts and days. Streams: one movement's claims at a time."""
+    e, m, bl, s = recon_entries.c, recon_matches.c, batch_lines.c, submissions.c
+    formats = sorted(exc_mod.STATEMENT_FORMATS)
+    booked = (e.kind == "BOOKED") & e.source_format.in_(formats)
+    parents = select(e.parent_id).where(booked, e.parent_id.is_not(None))
+    claimed = recon_matches.join(batch_lines, bl.id == m.line_id).join(submissions, s.id == bl.submission_id)
+    q = (
         select(
             e.id,
-            e.parent_id,
             e.kind,
             e.status,
             e.direction,
@@ -171,109 +193,127 @@ def _statement_entries(conn: Connection) -> list[Any]:
             e.booking_date,
             e.value_date,
             e.account,
-            e.source_format,
             recon_statements.c.account.label("stmt_account"),
+            m.role,
+            m.rule,
+            bl.amount_fen.label("line_amount"),
+            s.fund_account.label("line_account"),
+            _line_day().label("line_day"),
         )
+        .select_from(recon_entries)
         .outerjoin(recon_statements, recon_statements.c.id == e.statement_id)
-        .where(e.kind == "BOOKED", e.source_format.in_(sorted(exc_mod.STATEMENT_FORMATS)))
+        .outerjoin(claimed, and_(m.entry_id == e.id, m.role != RESULT))
+        .where(booked, e.id.not_in(parents))
         .order_by(e.id)
-    ).all()
-    parents = {r.parent_id for r in rows if r.parent_id is not None}
-    return [r for r in rows if r.id not in parents]
+        .execution_options(yield_per=_STREAM_ROWS)
+    )
+    for _entry_id, rows in groupby(conn.execute(q), key=lambda r: r.id):
+        first, *rest = rows
+        yield first, [r for r in (first, *rest) if r.role is not None]
 
 
 def compute(conn: Connection) -> dict[tuple[str, str], DailyControlRow]:
-    """Every (fund account, day) row from the ledger, the claims and the statements; nothing written."""
-    idx = load_index(conn)
+    """Every (fund account, day) row from the ledger, the claims and the statements; nothing written.
+
+    Aggregated in the database and streamed, so memory holds the rows (fund accounts × days), never the
+    lines: a province month is tens of millions of them."""
     totals = _Totals()
-    lines: dict[int, Line] = idx.lines
-    fund_accounts = idx.fund_accounts
-
-    def day_of(line: Line) -> str | None:
-        return line.sent_day.isoformat() if line.sent_day else None
-
-    for line in lines.values():
-        day = day_of(line)
-        if day is None:
-            continue
-        row = totals[(line.fund_account, day)]
-        row.ledger_sent_count += 1
-        row.ledger_sent_minor += line.amount
-        n_fen = row.ledger_states.setdefault(line.state, [0, 0])
-        n_fen[0] += 1
-        n_fen[1] += line.amount
-
-    m = recon_matches.c
-    claims = conn.execute(select(m.line_id, m.role, m.entry_id, m.rule, m.amount_minor)).all()
-    claimed_by_entry: dict[int, list[Any]] = defaultdict(list)
-    result_status = dict(
+    bl, s, m, e = batch_lines.c, submissions.c, recon_matches.c, recon_entries.c
+    day = _line_day()
+    fund_accounts = set(
         conn.execute(
-            select(recon_entries.c.id, recon_entries.c.status).where(
-                recon_entries.c.id.in_(select(m.entry_id).where(m.role == RESULT))
-            )
-        ).all()
+            select(s.fund_account).distinct().where(select(bl.id).where(bl.submission_id == s.id).exists())
+        ).scalars()
     )
-    with_result: set[int] = set()
-    for c in claims:
-        line = lines.get(c.line_id)
-        if line is None or day_of(line) is None:
-            continue
-        if c.role != RESULT:
-            claimed_by_entry[c.entry_id].append(c)
-            continue
-        with_result.add(c.line_id)
-        row = totals[(line.fund_account, day_of(line))]
-        amount = c.amount_minor if c.amount_minor is not None else line.amount
-        status = result_status.get(c.entry_id)
-        if status == "SETTLED":
-            row.bank_paid_count += 1
-            row.bank_paid_minor += amount
-        elif status in ("REJECTED", "CANCELLED"):
-            row.bank_rejected_count += 1
-            row.bank_rejected_minor += amount
-    for line in lines.values():
-        if line.id not in with_result and day_of(line) is not None:
-            totals[(line.fund_account, day_of(line))].bank_missing_count += 1
 
-    for e in _statement_entries(conn):
-        account = e.account or e.stmt_account
+    for account, d, state, n, fen in conn.execute(
+        select(s.fund_account, day, bl.state, func.count(), func.sum(bl.amount_fen))
+        .select_from(_released_lines())
+        .group_by(s.fund_account, day, bl.state)
+    ):
+        if d is None:
+            continue
+        fen = int(fen)  # PostgreSQL sums a bigint as numeric
+        row = totals[(account, d)]
+        row.ledger_sent_count += n
+        row.ledger_sent_minor += fen
+        n_fen = row.ledger_states.setdefault(state, [0, 0])
+        n_fen[0] += n
+        n_fen[1] += fen
+
+    results = (
+        _released_lines()
+        .join(recon_matches, and_(m.line_id == bl.id, m.role == RESULT))
+        .join(recon_entries, e.id == m.entry_id)
+    )
+    for account, d, status, n, fen in conn.execute(
+        select(
+            s.fund_account,
+            day,
+            e.status,
+            func.count(),
+            func.sum(func.coalesce(m.amount_minor, bl.amount_fen)),
+        )
+        .select_from(results)
+        .group_by(s.fund_account, day, e.status)
+    ):
+        if d is None:
+            continue
+        fen = int(fen)
+        row = totals[(account, d)]
+        if status == "SETTLED":
+            row.bank_paid_count += n
+            row.bank_paid_minor += fen
+        elif status in ("REJECTED", "CANCELLED"):
+            row.bank_rejected_count += n
+            row.bank_rejected_minor += fen
+    has_result = select(m.line_id).where(m.line_id == bl.id, m.role == RESULT).exists()
+    for account, d, n in conn.execute(
+        select(s.fund_account, day, func.count())
+        .select_from(_released_lines())
+        .where(~has_result)
+        .group_by(s.fund_account, day)
+    ):
+        if d is not None:
+            totals[(account, d)].bank_missing_count += n
+
+    for mv, claims in _statement_movements(conn):
+        account = mv.account or mv.stmt_account
         if account is None or account not in fund_accounts:
             continue  # a stranger's statement is an UNKNOWN_ACCOUNT exception, not part of our control
-        role = role_of(e.kind, e.status, e.direction, e.reversal)
-        own_day = e.booking_date or e.value_date
-        mine = [c for c in claimed_by_entry.get(e.id, ()) if c.role == role]
+        role = role_of(mv.kind, mv.status, mv.direction, mv.reversal)
+        own_day = mv.booking_date or mv.value_date
+        mine = [c for c in claims if c.role == role]
         if role == BOOKING:
             if not mine:
                 if own_day is not None:
                     row = totals[(account, own_day)]
                     row.statement_debit_count += 1
-                    row.statement_debit_minor += e.amount_minor or 0
-                    row.statement_unexplained_debit_minor += e.amount_minor or 0
+                    row.statement_debit_minor += mv.amount_minor or 0
+                    row.statement_unexplained_debit_minor += mv.amount_minor or 0
                 continue
             for c in mine:
-                line = lines[c.line_id]
-                row = totals[(account, day_of(line))]
+                row = totals[(account, c.line_day)]
                 row.statement_debit_count += 1
                 # A lump claims each line at the lump's amount: count each line's own share.
-                share = line.amount if c.rule == "BATCH_TOTAL" or len(mine) > 1 else e.amount_minor
+                share = c.line_amount if c.rule == "BATCH_TOTAL" or len(mine) > 1 else mv.amount_minor
                 row.statement_debit_minor += share or 0
         elif role == RETURN:
             if not mine:
                 if own_day is not None:
                     row = totals[(account, own_day)]
                     row.statement_credit_count += 1
-                    row.statement_credit_minor += e.amount_minor or 0
+                    row.statement_credit_minor += mv.amount_minor or 0
                 continue
             for c in mine:
-                line = lines[c.line_id]
-                amount = e.amount_minor if e.amount_minor is not None else line.amount
-                row = totals[(account, day_of(line))]
+                amount = mv.amount_minor if mv.amount_minor is not None else c.line_amount
+                row = totals[(account, c.line_day)]
                 row.statement_credit_count += 1
                 row.statement_credit_minor += amount
-                if account == line.fund_account:
+                if account == c.line_account:
                     row.returned_minor += amount
                 else:
-                    totals[(line.fund_account, day_of(line))].returned_elsewhere_minor += amount
+                    totals[(c.line_account, c.line_day)].returned_elsewhere_minor += amount
                     # Here it is money we cannot explain: it is nobody's return on this account.
     for row in totals.rows.values():
         _check(row)
