@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from gateway import audit
@@ -29,11 +29,13 @@ from gateway.errors import Conflict, InvalidInput, NotFound, PermissionDenied, S
 from gateway.pii import mask_number
 from gateway.redaction import redact_text
 from gateway.storage import Database
-from gateway.storage.tables import batches
+from gateway.storage.tables import batch_lines, batches
+from gateway.storage.tables_dispatch import submissions
 from gateway.storage.tables_recon import (
     recon_entries,
     recon_exceptions,
     recon_imports,
+    recon_matches,
     recon_statements,
 )
 from reconciliation._upsert import insert_ignore
@@ -184,33 +186,43 @@ def check_statements(conn: Connection, rec: Recorder, fund_accounts: set[str]) -
                 )
 
 
-def check_unmatched(
-    conn: Connection, rec: Recorder, idx: Any, claims: dict, today: date, cutoff_days: int
-) -> None:
-    """Lines sent before the cut-off with neither a bank result nor a booking."""
-    cutoff = today - timedelta(days=cutoff_days)
-    x = recon_exceptions.c
-    reported = {
-        r.line_id
-        for r in conn.execute(select(x.line_id).where(x.kind == UNMATCHED_INTERNAL, x.state == OPEN))
-    }
-    for line in idx.lines.values():
-        if (line.id, "result") in claims or (line.id, "booking") in claims:
-            if line.id in reported:
-                clear(conn, UNMATCHED_INTERNAL, f"line:{line.id}", why="a bank result or booking arrived")
-            continue
-        if line.sent_day is None or line.sent_day >= cutoff:
-            continue
-        rec.open(
-            UNMATCHED_INTERNAL,
-            f"line:{line.id}",
-            line_id=line.id,
-            batch_id=line.batch_id,
-            account=line.fund_account,
-            amount_minor=line.amount,
-            detail=f"line {line.e2e} sent {line.sent_day.isoformat()}: no bank result or booking after "
-            f"{cutoff_days} days",
-        )
+_SILENT_CHUNK = 5_000
+
+
+def check_unmatched(conn: Connection, rec: Recorder, today: date, cutoff_days: int) -> None:
+    """Lines sent before the cut-off with neither a bank result nor a booking. Streams the lines from
+    the database (the claims are written before this runs), so it holds none of them."""
+    cutoff = (today - timedelta(days=cutoff_days)).isoformat()
+    x, m, bl, s = recon_exceptions.c, recon_matches.c, batch_lines.c, submissions.c
+    answered = select(m.line_id).where(m.line_id == bl.id, m.role.in_(("result", "booking"))).exists()
+    for (line_id,) in conn.execute(
+        select(x.line_id)
+        .join(batch_lines, bl.id == x.line_id)
+        .where(x.kind == UNMATCHED_INTERNAL, x.state == OPEN, answered)
+    ).all():
+        clear(conn, UNMATCHED_INTERNAL, f"line:{line_id}", why="a bank result or booking arrived")
+    day = func.substr(func.coalesce(s.sent_at, s.created_at), 1, 10)
+    q = (
+        select(bl.id, bl.batch_id, bl.e2e_ref, bl.amount_fen, s.fund_account, day.label("day"))
+        .join(submissions, s.id == bl.submission_id)
+        .where(~answered, day < cutoff)
+        .order_by(bl.id)
+        .limit(_SILENT_CHUNK)
+    )
+    last = 0
+    # A chunk at a time (by line id): the exceptions are written between reads, never during one.
+    while rows := conn.execute(q.where(bl.id > last)).all():
+        last = rows[-1].id
+        for r in rows:
+            rec.open(
+                UNMATCHED_INTERNAL,
+                f"line:{r.id}",
+                line_id=r.id,
+                batch_id=r.batch_id,
+                account=r.fund_account,
+                amount_minor=r.amount_fen,
+                detail=f"line {r.e2e_ref} sent {r.day}: no bank result or booking after {cutoff_days} days",
+            )
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,11 @@ A line is claimed at most once per role (``result``, ``booking``, ``return``); t
 same line becomes an exception, not a second claim. Every write is "insert unless it exists", keyed by
 unique constraints, so running again changes nothing, and a run stopped half-way resumes where it was.
 
-The hot path (:func:`match_exact`) is a dict join over in-memory tuples; the lines and entries are loaded
-by SQL in chunks of :data:`CHUNK` rows.
+The hot path (:func:`match_exact`) is a dict join over in-memory tuples. A run reads the entries in chunks
+of :data:`CHUNK` and loads only the lines a chunk names (by reference, or whole submissions where it names
+lines by position) with their claims (:class:`LineLoader`), so its memory follows the chunk, not the month.
+What it keeps across chunks is small: the entries no exact reference matched, the parent ids of listed
+batch bookings, and the UETRs learnt from matched entries.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from adapters.contract import FailureReason, LineOutcome, LineResult
@@ -50,7 +53,7 @@ from gateway.storage.tables_recon import (
 from reconciliation import exceptions as exc_mod
 from reconciliation._upsert import insert_ignore, insert_ignore_many
 
-CHUNK = 50_000
+CHUNK = 20_000  # entries a run holds at once, with the lines they name: memory follows this, not the month
 FLUSH = 5_000  # claims written per executemany
 DATE_WINDOW_DAYS = 3
 
@@ -87,14 +90,18 @@ class Index:
     by_submission_seq: dict[tuple[str, int], int] = field(default_factory=dict)
     by_batch: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     fund_accounts: set[str] = field(default_factory=set)
+    whole: set[int] = field(default_factory=set)  # submissions all of whose lines are here
 
-    def add(self, line: Line) -> None:
+    def add(self, line: Line, *, whole: bool) -> None:
+        """``whole``: the line comes with its whole submission, so its position (``seq``) is known and
+        the submission's line list is complete; otherwise it is keyed by its reference only."""
         self.lines[line.id] = line
         self.by_e2e[line.e2e] = line.id
-        self.by_batch_seq[(line.bank_reference, line.seq)] = line.id
-        self.by_submission_seq[(str(line.submission_id), line.seq)] = line.id
-        self.by_batch[line.bank_reference].append(line.id)
         self.fund_accounts.add(line.fund_account)
+        if whole:
+            self.by_batch_seq[(line.bank_reference, line.seq)] = line.id
+            self.by_submission_seq[(str(line.submission_id), line.seq)] = line.id
+            self.by_batch[line.bank_reference].append(line.id)
 
 
 def role_of(kind: str, status: str, direction: str | None, reversal: bool) -> str | None:
@@ -141,58 +148,104 @@ def match_exact(
                 yield entry_id, line_id, "UETR"
 
 
-def load_index(conn: Connection) -> Index:
-    """Every released line with its submission, in chunks, seq = position in its submission."""
-    idx = Index()
+_LINE_COLUMNS = (
+    batch_lines.c.id,
+    batch_lines.c.batch_id,
+    batch_lines.c.submission_id,
+    batch_lines.c.line_number,
+    batch_lines.c.e2e_ref,
+    batch_lines.c.amount_fen,
+    batch_lines.c.state,
+    submissions.c.fund_account,
+    submissions.c.bank_reference,
+    submissions.c.bank_code,
+    submissions.c.sent_at,
+    submissions.c.created_at,
+)
+_IN_LIST = 500  # values per IN (...): well inside every driver's parameter limit
+
+
+def _line(r: Any, seq: int) -> Line:
+    sent = r.sent_at or r.created_at
+    return Line(
+        r.id,
+        r.batch_id,
+        r.submission_id,
+        seq,
+        r.e2e_ref,
+        r.amount_fen,
+        r.state,
+        r.fund_account,
+        r.bank_reference,
+        r.bank_code,
+        date.fromisoformat(sent[:10]) if sent else None,
+    )
+
+
+def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    values = sorted(values)
+    for start in range(0, len(values), _IN_LIST):
+        yield values[start : start + _IN_LIST]
+
+
+class LineLoader:
+    """Our released lines, loaded for the entries at hand instead of the whole account: a run holds the
+    lines its current chunk of entries names (whole submissions where an entry names a line by its
+    position), so memory does not grow with the month.
+
+    ``seq`` is a line's position in its submission; only lines loaded with their whole submission carry
+    it (those found by reference alone are keyed by reference only, which is all they are looked up by).
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.idx = Index()
+
+    def clear(self) -> None:
+        self.idx = Index()
+
+    def _base(self) -> Any:
+        return select(*_LINE_COLUMNS).join(submissions, submissions.c.id == batch_lines.c.submission_id)
+
+    def by_refs(self, refs: Iterable[str]) -> None:
+        """Lines by end-to-end reference."""
+        for chunk in _chunks({r for r in refs if r not in self.idx.by_e2e}):
+            for r in self.conn.execute(self._base().where(batch_lines.c.e2e_ref.in_(chunk))):
+                if r.id not in self.idx.lines:
+                    self.idx.add(_line(r, 0), whole=False)
+
+    def by_ids(self, line_ids: Iterable[int]) -> None:
+        for chunk in _chunks({i for i in line_ids if i not in self.idx.lines}):
+            for r in self.conn.execute(self._base().where(batch_lines.c.id.in_(chunk))):
+                self.idx.add(_line(r, 0), whole=False)
+
+    def submissions(self, *, refs: Iterable[str] = (), ids: Iterable[int] = ()) -> None:
+        """Whole submissions, by bank reference or id, each line with its position."""
+        s = submissions.c
+        sub_ids: set[int] = set(ids)
+        for chunk in _chunks(set(refs)):
+            sub_ids.update(self.conn.execute(select(s.id).where(s.bank_reference.in_(chunk))).scalars())
+        for chunk in _chunks(sub_ids - self.idx.whole):
+            self.idx.whole.update(chunk)
+            last, seq = -1, 0
+            q = self._base().where(batch_lines.c.submission_id.in_(chunk))
+            for r in self.conn.execute(q.order_by(batch_lines.c.submission_id, batch_lines.c.line_number)):
+                seq = seq + 1 if r.submission_id == last else 1
+                last = r.submission_id
+                self.idx.add(_line(r, seq), whole=True)  # replaces one known by reference only
+
+
+def fund_accounts_in_use(conn: Connection) -> set[str]:
+    """The fund accounts our released lines left from."""
     s, bl = submissions.c, batch_lines.c
-    last_sub, last_line, seq = -1, -1, 0
-    while True:
-        rows = conn.execute(
-            select(
-                bl.id,
-                bl.batch_id,
-                bl.submission_id,
-                bl.line_number,
-                bl.e2e_ref,
-                bl.amount_fen,
-                bl.state,
-                s.fund_account,
-                s.bank_reference,
-                s.bank_code,
-                s.sent_at,
-                s.created_at,
-            )
-            .join(submissions, s.id == bl.submission_id)
-            .where(
-                (bl.submission_id > last_sub) | and_(bl.submission_id == last_sub, bl.line_number > last_line)
-            )
-            .order_by(bl.submission_id, bl.line_number)
-            .limit(CHUNK)
-        ).all()
-        if not rows:
-            return idx
-        for r in rows:
-            seq = seq + 1 if r.submission_id == last_sub else 1
-            last_sub, last_line = r.submission_id, r.line_number
-            sent = r.sent_at or r.created_at
-            idx.add(
-                Line(
-                    r.id,
-                    r.batch_id,
-                    r.submission_id,
-                    seq,
-                    r.e2e_ref,
-                    r.amount_fen,
-                    r.state,
-                    r.fund_account,
-                    r.bank_reference,
-                    r.bank_code,
-                    date.fromisoformat(sent[:10]) if sent else None,
-                )
-            )
+    return set(
+        conn.execute(
+            select(s.fund_account).distinct().where(select(bl.id).where(bl.submission_id == s.id).exists())
+        ).scalars()
+    )
 
 
-def _entries(conn: Connection) -> Iterator[Any]:
+def _entry_chunks(conn: Connection) -> Iterator[list[Any]]:
     last = 0
     e = recon_entries.c
     while True:
@@ -205,7 +258,7 @@ def _entries(conn: Connection) -> Iterator[Any]:
         ).all()
         if not rows:
             return
-        yield from rows
+        yield rows
         last = rows[-1].id
 
 
@@ -228,24 +281,41 @@ class RunSummary:
 
 
 class _Run:
+    """One run over the entries a chunk at a time (:data:`CHUNK`), holding only the lines and claims the
+    chunk names: memory follows the chunk, not the month. Claims are written at the end of each chunk, so
+    the next chunk reads them back with its lines."""
+
     def __init__(self, conn: Connection, today: date, cutoff_days: int) -> None:
         self.conn = conn
         self.today = today
         self.cutoff_days = cutoff_days
-        self.idx = load_index(conn)
-        self.claims: dict[tuple[int, str], int] = {
-            (r.line_id, r.role): r.entry_id
-            for r in conn.execute(
-                select(recon_matches.c.line_id, recon_matches.c.role, recon_matches.c.entry_id)
-            )
-        }
+        self.lines = LineLoader(conn)
+        self.fund_accounts = fund_accounts_in_use(conn)
+        self.claims: dict[tuple[int, str], int] = {}
         self._rules_before = _claims_by_rule(conn)
         self.summary = RunSummary()
         self._now = now_iso()
         self.exceptions = exc_mod.Recorder(conn)
+        # UETRs learnt from matched entries (a later entry may name a line by UETR only): one per matched
+        # entry that carries a UETR, which pain.002 and camt.053 entries of our own lines rarely do.
         self.by_uetr: dict[str, int] = {}
-        self._by_amount: dict[int, list[Line]] | None = None
         self._pending: list[dict[str, Any]] = []
+
+    @property
+    def idx(self) -> Index:
+        return self.lines.idx
+
+    def _load_claims(self, line_ids: Iterable[int]) -> None:
+        m = recon_matches.c
+        for chunk in _chunks({i for i in line_ids}):
+            for r in self.conn.execute(select(m.line_id, m.role, m.entry_id).where(m.line_id.in_(chunk))):
+                self.claims.setdefault((r.line_id, r.role), r.entry_id)
+
+    def _fresh_chunk(self) -> None:
+        """Forget the last chunk's lines and claims (its claims are written first)."""
+        self.flush()
+        self.lines.clear()
+        self.claims = {}
 
     def claim(self, entry: Any, line_id: int, role: str, rule: str) -> bool:
         """Claim ``line_id`` for ``entry`` in ``role``; False (and an exception) when another entry has it."""
@@ -294,48 +364,76 @@ class _Run:
         self.summary.matches_by_rule = {r: n for r, n in added.items() if n > 0}
         self.summary.new_matches = sum(self.summary.matches_by_rule.values())
 
-    def run(self) -> RunSummary:
-        entries = list(_entries(self.conn))
-        self.summary.entries = len(entries)
-        known_accounts = self.idx.fund_accounts
-        parents = {e.parent_id for e in entries if e.parent_id is not None}
+    def _wanted(self, chunk: list[Any], parents: set[int]) -> list[Any]:
         rows = []
-        for e in entries:
+        for e in chunk:
             account = e.account or e.stmt_account
             if (
                 account is not None
                 and e.source_format in exc_mod.STATEMENT_FORMATS
-                and account not in known_accounts
+                and account not in self.fund_accounts
             ):
                 continue  # reported once per statement by the statement checks
             if e.batch_booked and e.id in parents:
                 continue  # its listed parts are matched one by one
             rows.append(e)
-        by_id = {e.id: e for e in rows}
-        # Pass 1: exact references. UETRs learnt from matched entries let later entries join by UETR.
-        matched: set[int] = set()
-        for stage in (0, 1):
+        return rows
+
+    def _load_for(self, rows: list[Any]) -> None:
+        """The lines (and their claims) that ``rows`` can name by reference or by position."""
+        self.lines.by_refs(e.e2e_ref for e in rows if e.e2e_ref is not None)
+        refs = {e.batch_ref for e in rows if e.batch_ref is not None and e.line_seq is not None}
+        # A BankLink push names its submission by reference (or, as by_submission_seq keys it, by id).
+        keys = {_submission_key(e) for e in rows if e.batch_ref is None and e.line_seq is not None} - {None}
+        self.lines.submissions(refs=refs | keys, ids={int(k) for k in keys if k.isdigit()})
+        self.lines.by_ids(self.by_uetr[e.uetr] for e in rows if e.uetr in self.by_uetr)
+        self._load_claims(self.idx.lines)
+
+    def run(self) -> RunSummary:
+        e_ = recon_entries.c
+        parents = set(self.conn.execute(select(e_.parent_id).where(e_.parent_id.is_not(None))).scalars())
+        leftovers: list[Any] = []
+        # Pass 1, stage 0: exact references, a chunk of entries at a time.
+        for chunk in _entry_chunks(self.conn):
+            self.summary.entries += len(chunk)
+            rows = self._wanted(chunk, parents)
+            self._fresh_chunk()
+            self._load_for(rows)
+            by_id = {e.id: e for e in rows}
             keyed = [
-                (e.id, e.e2e_ref, e.batch_ref, e.line_seq, e.uetr)
-                for e in rows
-                if e.id not in matched and (stage == 0 or e.uetr is not None)
-            ]
-            keys_by_batch = self.idx.by_batch_seq
-            if stage == 0:
                 # BankLink pushes name the submission, not the batch reference.
-                keyed = [
-                    (i, e2e, br if br is not None else _submission_key(by_id[i]), seq, u)
-                    for i, e2e, br, seq, u in keyed
-                ]
-                keys_by_batch = {**self.idx.by_batch_seq, **self.idx.by_submission_seq}
+                (
+                    e.id,
+                    e.e2e_ref,
+                    e.batch_ref if e.batch_ref is not None else _submission_key(e),
+                    e.line_seq,
+                    e.uetr,
+                )
+                for e in rows
+            ]
+            keys_by_batch = {**self.idx.by_batch_seq, **self.idx.by_submission_seq}
+            matched: set[int] = set()
             for entry_id, line_id, rule in match_exact(keyed, self.idx.by_e2e, keys_by_batch, self.by_uetr):
                 matched.add(entry_id)
                 e = by_id[entry_id]
                 if e.uetr:
                     self.by_uetr.setdefault(e.uetr, line_id)
                 self._on_exact(e, line_id, rule)
+            leftovers += [e for e in rows if e.id not in matched]
+        # Stage 1: UETRs learnt from matched entries let what is left join by UETR.
+        self._fresh_chunk()
+        self.lines.by_ids(self.by_uetr[e.uetr] for e in leftovers if e.uetr in self.by_uetr)
+        self._load_claims(self.idx.lines)
+        by_id = {e.id: e for e in leftovers}
+        keyed = [(e.id, e.e2e_ref, e.batch_ref, e.line_seq, e.uetr) for e in leftovers if e.uetr is not None]
+        matched = set()
+        for entry_id, line_id, rule in match_exact(
+            keyed, self.idx.by_e2e, self.idx.by_batch_seq, self.by_uetr
+        ):
+            matched.add(entry_id)
+            self._on_exact(by_id[entry_id], line_id, rule)
         # Pass 2 and 3 for what is left.
-        for e in rows:
+        for e in leftovers:
             if e.id in matched:
                 continue
             role = role_of(e.kind, e.status, e.direction, e.reversal)
@@ -453,8 +551,13 @@ class _Run:
     def _batch_total(self, e: Any) -> bool:
         """A lump debit naming one of our batches: claims its executed lines, or is a partial batch."""
         ref = e.batch_ref or e.message_ref
-        if ref is None or ref not in self.idx.by_batch or e.line_seq is not None:
+        if ref is None or e.line_seq is not None:
             return False
+        self._fresh_chunk()  # one lump's submission at a time, not every lump's lines at once
+        self.lines.submissions(refs=[ref])
+        if ref not in self.idx.by_batch:
+            return False
+        self._load_claims(self.idx.by_batch[ref])
         line_ids = self.idx.by_batch[ref]
         failed = self._rejected(line_ids)
         executed = [lid for lid in line_ids if lid not in failed]
@@ -509,11 +612,7 @@ class _Run:
         booked = date.fromisoformat(day)
         window = timedelta(days=DATE_WINDOW_DAYS)
         found = False
-        if self._by_amount is None:
-            self._by_amount = defaultdict(list)
-            for one in self.idx.lines.values():
-                self._by_amount[one.amount].append(one)
-        for line in self._by_amount.get(e.amount_minor, ()):
+        for line in self._same_amount(e.amount_minor, account):
             if (line.id, BOOKING) in self.claims:
                 continue
             if account is not None and line.fund_account != account:
@@ -527,6 +626,20 @@ class _Run:
                 {"entry_id": e.id, "line_id": line.id, "state": "OPEN", "created_at": now_iso()},
             ):
                 self.summary.new_suggestions += 1
+        return found
+
+    def _same_amount(self, amount: int, account: str | None) -> list[Line]:
+        """Lines of exactly ``amount`` (from ``account`` when known), in ledger order, with their claims.
+        Rare (a debit nothing named), so one query each instead of holding every line by amount."""
+        q = self.lines._base().where(batch_lines.c.amount_fen == amount)
+        if account is not None:
+            q = q.where(submissions.c.fund_account == account)
+        found = [
+            _line(r, 0)
+            for r in self.conn.execute(q.order_by(batch_lines.c.submission_id, batch_lines.c.line_number))
+        ]
+        self.flush()
+        self._load_claims(line.id for line in found)
         return found
 
 
@@ -556,11 +669,11 @@ def run_in(
     even before any batch paid from them (a statement of a new fund's account is not "unknown")."""
     today = today or date.today()
     r = _Run(conn, today, cutoff_days)
-    r.idx.fund_accounts |= set(fund_accounts)
+    r.fund_accounts |= set(fund_accounts)
     summary = r.run()
     r.flush()
-    exc_mod.check_statements(conn, r.exceptions, r.idx.fund_accounts)
-    exc_mod.check_unmatched(conn, r.exceptions, r.idx, r.claims, today, cutoff_days)
+    exc_mod.check_statements(conn, r.exceptions, r.fund_accounts)
+    exc_mod.check_unmatched(conn, r.exceptions, today, cutoff_days)
     summary.new_exceptions = r.exceptions.added
     return summary
 

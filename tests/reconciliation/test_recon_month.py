@@ -8,6 +8,7 @@ account, and a later statement with a gap before it and balances that do not add
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from gateway.storage.tables_recon import (
     recon_suggestions,
 )
 from reconciliation import exceptions as X
+from reconciliation import matcher as matcher_mod
 from reconciliation.camt053_writer import Booking, render_statement
 from reconciliation.importer import import_file
 from reconciliation.matcher import run
@@ -143,10 +145,15 @@ def _snapshot(db) -> tuple:
         )
 
 
-def test_month_every_exception_once(db, tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [None, 1, 3], ids=["one-chunk", "chunk-1", "chunk-3"])
+def test_month_every_exception_once(db, tmp_path: Path, monkeypatch, chunk: int | None) -> None:
+    """The same month whether the matcher reads its entries in one chunk or a few at a time (it holds
+    only the lines a chunk names, and reads earlier chunks' claims back from the database)."""
     month = build_month(db, tmp_path)
     for path in month["files"]:
         assert not import_file(db, path, principal="import:finance-clerk").duplicate
+    if chunk is not None:
+        monkeypatch.setattr(matcher_mod, "CHUNK", chunk)
     summary = run(db, today=TODAY)
     assert summary.new_exceptions == len(EXPECTED)
     with db.read() as conn:
@@ -208,3 +215,31 @@ def test_resolution_rules_and_audit(db, tmp_path: Path) -> None:
     rejected = views[X.REJECTED]
     with pytest.raises(SelfApproval):
         X.resolve(db, rejected.id, principal="release:ops", roles=["finance"], note="x")
+
+
+def test_banklink_push_naming_its_submission_by_reference_matches_by_position(db, tmp_path, monkeypatch):
+    """A push names the submission by its bank reference and each line by position: the matcher loads
+    that submission whole (a chunk at a time: here two entries per chunk) to find the lines."""
+
+    s = seed_batch(db, "SLK000000000009", [10_000, 20_000, 30_000])
+    results = [
+        {"seq": "1", "outcome": "LINE_OUTCOME_PAID", "bankStatusCode": "00", "valueDate": "2025-01-05"},
+        {"seq": "2", "outcome": "LINE_OUTCOME_FAILED", "reasonCode": "AC04"},
+        {"seq": "3", "outcome": "LINE_OUTCOME_PAID", "bankStatusCode": "00", "valueDate": "2025-01-05"},
+    ]
+    path = tmp_path / "push.json"
+    path.write_text(json.dumps({"requestId": "r1", "submissionId": s.bank_reference, "results": results}))
+    import_file(db, path, principal="import:finance-clerk")
+    monkeypatch.setattr(matcher_mod, "CHUNK", 2)
+    run(db, today=TODAY)
+    with db.read() as conn:
+        claims = conn.execute(
+            select(recon_matches.c.line_id, recon_matches.c.role, recon_matches.c.rule)
+        ).all()
+        rejected = (
+            conn.execute(select(recon_exceptions.c.line_id).where(recon_exceptions.c.kind == X.REJECTED))
+            .scalars()
+            .all()
+        )
+    assert sorted(claims) == sorted((line, "result", "BATCH_SEQ") for line in s.line_ids)
+    assert rejected == [s.line_ids[1]]
