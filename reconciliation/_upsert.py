@@ -8,6 +8,8 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from gateway.storage.bulk import insert_many
+
 
 def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
     """True when the row was added, False when an equal key was already there."""
@@ -20,7 +22,4 @@ def insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> boo
 def insert_ignore_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Many rows in one executemany, each skipped when its key exists; the caller counts what was added
     (the drivers do not report it for this statement)."""
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+    insert_many(conn, table, rows, skip_existing=True)

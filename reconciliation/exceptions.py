@@ -87,6 +87,9 @@ class Recorder:
         self.conn = conn
         self.added = 0
         self._importer: dict[int, str] = {}
+        # A batch's releaser never changes once it is released; a month's rejections name a few hundred
+        # batches, so one query per batch instead of one per exception.
+        self._releaser: dict[int, str | None] = {}
 
     def open(self, kind: str, subject: str, *, detail: str, **fields: Any) -> bool:
         caused_by = fields.pop("caused_by", None) or self._cause(
@@ -107,7 +110,11 @@ class Recorder:
 
     def _cause(self, entry_id: int | None, batch_id: int | None) -> str | None:
         if batch_id is not None:
-            return self.conn.execute(select(batches.c.releaser).where(batches.c.id == batch_id)).scalar()
+            if batch_id not in self._releaser:
+                self._releaser[batch_id] = self.conn.execute(
+                    select(batches.c.releaser).where(batches.c.id == batch_id)
+                ).scalar()
+            return self._releaser[batch_id]
         if entry_id is not None:
             return self.conn.execute(
                 select(recon_imports.c.principal)

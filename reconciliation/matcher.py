@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -42,6 +43,7 @@ from gateway.dispatch.lines import apply_results
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.redaction import redact_text
 from gateway.storage import Database
+from gateway.storage.members import one_of, slices
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import submissions
 from gateway.storage.tables_recon import (
@@ -162,30 +164,30 @@ _LINE_COLUMNS = (
     submissions.c.sent_at,
     submissions.c.created_at,
 )
-_IN_LIST = 500  # values per IN (...): well inside every driver's parameter limit
+
+
+@lru_cache(maxsize=4096)
+def _day(stamp: str | None) -> date | None:
+    # Every line of a submission carries the same stamp: parse it once, not once per line.
+    return date.fromisoformat(stamp[:10]) if stamp else None
 
 
 def _line(r: Any, seq: int) -> Line:
-    sent = r.sent_at or r.created_at
+    # Unpacked by position (the order of _LINE_COLUMNS): a province run builds millions of these.
+    line_id, batch_id, submission_id, _number, e2e, amount, state, account, reference, bank, sent, made = r
     return Line(
-        r.id,
-        r.batch_id,
-        r.submission_id,
+        line_id,
+        batch_id,
+        submission_id,
         seq,
-        r.e2e_ref,
-        r.amount_fen,
-        r.state,
-        r.fund_account,
-        r.bank_reference,
-        r.bank_code,
-        date.fromisoformat(sent[:10]) if sent else None,
+        e2e,
+        amount,
+        state,
+        account,
+        reference,
+        bank,
+        _day(sent or made),
     )
-
-
-def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
-    values = sorted(values)
-    for start in range(0, len(values), _IN_LIST):
-        yield values[start : start + _IN_LIST]
 
 
 class LineLoader:
@@ -209,26 +211,28 @@ class LineLoader:
 
     def by_refs(self, refs: Iterable[str]) -> None:
         """Lines by end-to-end reference."""
-        for chunk in _chunks({r for r in refs if r not in self.idx.by_e2e}):
-            for r in self.conn.execute(self._base().where(batch_lines.c.e2e_ref.in_(chunk))):
+        for chunk in slices({r for r in refs if r not in self.idx.by_e2e}):
+            for r in self.conn.execute(self._base().where(one_of(self.conn, batch_lines.c.e2e_ref, chunk))):
                 if r.id not in self.idx.lines:
                     self.idx.add(_line(r, 0), whole=False)
 
     def by_ids(self, line_ids: Iterable[int]) -> None:
-        for chunk in _chunks({i for i in line_ids if i not in self.idx.lines}):
-            for r in self.conn.execute(self._base().where(batch_lines.c.id.in_(chunk))):
+        for chunk in slices({i for i in line_ids if i not in self.idx.lines}):
+            for r in self.conn.execute(self._base().where(one_of(self.conn, batch_lines.c.id, chunk))):
                 self.idx.add(_line(r, 0), whole=False)
 
     def submissions(self, *, refs: Iterable[str] = (), ids: Iterable[int] = ()) -> None:
         """Whole submissions, by bank reference or id, each line with its position."""
         s = submissions.c
         sub_ids: set[int] = set(ids)
-        for chunk in _chunks(set(refs)):
-            sub_ids.update(self.conn.execute(select(s.id).where(s.bank_reference.in_(chunk))).scalars())
-        for chunk in _chunks(sub_ids - self.idx.whole):
+        for chunk in slices(set(refs)):
+            sub_ids.update(
+                self.conn.execute(select(s.id).where(one_of(self.conn, s.bank_reference, chunk))).scalars()
+            )
+        for chunk in slices(sub_ids - self.idx.whole):
             self.idx.whole.update(chunk)
             last, seq = -1, 0
-            q = self._base().where(batch_lines.c.submission_id.in_(chunk))
+            q = self._base().where(one_of(self.conn, batch_lines.c.submission_id, chunk))
             for r in self.conn.execute(q.order_by(batch_lines.c.submission_id, batch_lines.c.line_number)):
                 seq = seq + 1 if r.submission_id == last else 1
                 last = r.submission_id
@@ -307,9 +311,11 @@ class _Run:
 
     def _load_claims(self, line_ids: Iterable[int]) -> None:
         m = recon_matches.c
-        for chunk in _chunks({i for i in line_ids}):
-            for r in self.conn.execute(select(m.line_id, m.role, m.entry_id).where(m.line_id.in_(chunk))):
-                self.claims.setdefault((r.line_id, r.role), r.entry_id)
+        claims = self.claims
+        for chunk in slices(set(line_ids)):
+            q = select(m.line_id, m.role, m.entry_id).where(one_of(self.conn, m.line_id, chunk))
+            for line_id, role, entry_id in self.conn.execute(q):
+                claims.setdefault((line_id, role), entry_id)
 
     def _fresh_chunk(self) -> None:
         """Forget the last chunk's lines and claims (its claims are written first)."""
@@ -381,11 +387,13 @@ class _Run:
 
     def _load_for(self, rows: list[Any]) -> None:
         """The lines (and their claims) that ``rows`` can name by reference or by position."""
-        self.lines.by_refs(e.e2e_ref for e in rows if e.e2e_ref is not None)
         refs = {e.batch_ref for e in rows if e.batch_ref is not None and e.line_seq is not None}
         # A BankLink push names its submission by reference (or, as by_submission_seq keys it, by id).
         keys = {_submission_key(e) for e in rows if e.batch_ref is None and e.line_seq is not None} - {None}
         self.lines.submissions(refs=refs | keys, ids={int(k) for k in keys if k.isdigit()})
+        # Whole submissions first: entries that name a line both ways (direct-link results carry the
+        # reference and the position) then need no second load of the same lines by reference.
+        self.lines.by_refs(e.e2e_ref for e in rows if e.e2e_ref is not None)
         self.lines.by_ids(self.by_uetr[e.uetr] for e in rows if e.uetr in self.by_uetr)
         self._load_claims(self.idx.lines)
 
@@ -587,11 +595,12 @@ class _Run:
         holders = {lid: self.claims.get((lid, RESULT)) for lid in line_ids}
         wanted = sorted({h for h in holders.values() if h is not None})
         status: dict[int, str] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for chunk in slices(wanted):
             status.update(
                 self.conn.execute(
-                    select(recon_entries.c.id, recon_entries.c.status).where(recon_entries.c.id.in_(chunk))
+                    select(recon_entries.c.id, recon_entries.c.status).where(
+                        one_of(self.conn, recon_entries.c.id, chunk)
+                    )
                 ).all()
             )
         return {

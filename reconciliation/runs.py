@@ -33,7 +33,7 @@ from gateway.storage.tables_recon_runs import recon_runs
 from reconciliation import exceptions as exc_mod
 from reconciliation.daily_control import run_daily_control
 from reconciliation.matcher import run_in
-from reconciliation.settlement import apply_payee_actions, build_settlement
+from reconciliation.settlement import apply_payee_actions, deceased_actions
 
 _PAID_STATES = ("PAID", "RETURNED")
 _BREAKS = (exc_mod.BALANCE_BREAK, exc_mod.SEQUENCE_GAP)
@@ -126,7 +126,7 @@ def reconcile_account(
     # The three-way control of the account's days, then the payees the evidence says died: their status
     # becomes deceased (from the bank's MD07) and their unsent payments are held.
     run_daily_control(conn, fund_account=account)
-    marked = apply_payee_actions(conn, build_settlement(conn, as_of=today).actions, principal=principal)
+    marked = apply_payee_actions(conn, deceased_actions(conn), principal=principal)
     new_exceptions = int(
         conn.execute(
             select(func.count()).select_from(recon_exceptions).where(recon_exceptions.c.id > before_exception)

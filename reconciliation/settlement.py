@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from gateway import audit
@@ -334,9 +334,7 @@ def build_settlement(
         return g
 
     for r in conn.execute(_lines_query(batch_ids, fund)):
-        outcome, reason = outcome_of(_evidence_of(r))
-        if outcome in (REJECTED, RETURNED):
-            reason = reason or r.failure_reason or "UNSPECIFIED"
+        outcome, reason = _line_outcome(r)
         amount = r.amount_fen
         total.add(outcome, reason, amount)
         group("batch", batch_ref(r.batch_id), f"{r.fund} {r.period}").add(outcome, reason, amount)
@@ -346,22 +344,7 @@ def build_settlement(
             sent = (r.sent_at or r.created_at)[:10]
             _age(buckets, as_of, sent, amount, internal=True)
             continue
-        action = _action_for(outcome, reason, r.failure_reason)
-        if action is not None:
-            a = actions.get((action, r.id_hash))
-            if a is None:
-                a = actions[(action, r.id_hash)] = PayeeAction(
-                    action,
-                    person_id(r.id_hash),
-                    r.name_masked,
-                    r.account_masked,
-                    r.bank_code,
-                    reason or "",
-                    id_hash=r.id_hash,
-                )
-            a.line_refs.append(line_ref(r.id))
-            a.e2e_refs.append(r.e2e_ref)
-            a.amount_minor += amount
+        _add_action(actions, r, outcome, reason)
     if batch_ids is None and fund is None:
         for amount, day in _unmatched_entries(conn):
             _age(buckets, as_of, day, amount, internal=False)
@@ -390,6 +373,54 @@ def _age(buckets: list[AgeingBucket], as_of: date, day: str, amount: int, *, int
         if b.holds(days):
             (b.internal if internal else b.bank).add(amount)
             return
+
+
+def _line_outcome(r: Any) -> tuple[str, str | None]:
+    outcome, reason = outcome_of(_evidence_of(r))
+    if outcome in (REJECTED, RETURNED):
+        reason = reason or r.failure_reason or "UNSPECIFIED"
+    return outcome, reason
+
+
+def _add_action(
+    actions: dict[tuple[str, bytes], PayeeAction], r: Any, outcome: str, reason: str | None
+) -> None:
+    action = _action_for(outcome, reason, r.failure_reason)
+    if action is None:
+        return
+    a = actions.get((action, r.id_hash))
+    if a is None:
+        a = actions[(action, r.id_hash)] = PayeeAction(
+            action,
+            person_id(r.id_hash),
+            r.name_masked,
+            r.account_masked,
+            r.bank_code,
+            reason or "",
+            id_hash=r.id_hash,
+        )
+    a.line_refs.append(line_ref(r.id))
+    a.e2e_refs.append(r.e2e_ref)
+    a.amount_minor += r.amount_fen
+
+
+def deceased_actions(conn: Connection) -> list[PayeeAction]:
+    """The DECEASED_SUSPECTED actions of :func:`build_settlement`, without building the rest of it.
+
+    A reconciliation run needs only these (:func:`apply_payee_actions`), and a line can give one only when
+    its own failure reason or one of its claiming entries' reason codes is a deceased code; the database
+    keeps to those lines, so a province month is not streamed through Python to find a few hundred. Each
+    line found is then judged exactly as :func:`build_settlement` judges it."""
+    bl = batch_lines.c
+    named = [bl.failure_reason.in_(DECEASED_CODES)]
+    named += [e.c.reason_code.in_(DECEASED_CODES) for _m, e in _CLAIMS.values()]
+    actions: dict[tuple[str, bytes], PayeeAction] = {}
+    for r in conn.execute(_lines_query(None, None).where(or_(*named))):
+        outcome, reason = _line_outcome(r)
+        if outcome != UNMATCHED:
+            _add_action(actions, r, outcome, reason)
+    found = [a for a in actions.values() if a.action == DECEASED_SUSPECTED]
+    return sorted(found, key=lambda a: (a.action, a.person_id))
 
 
 def _action_for(outcome: str, reason: str | None, failure_reason: str | None) -> str | None:

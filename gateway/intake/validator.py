@@ -41,6 +41,7 @@ from gateway.intake.periods import parse_period
 from gateway.intake.records import LineError, ValidatedLine, display_value
 from gateway.intake.references import MAX_REF_LENGTH, normalise_ref
 from gateway.intake.regions import normalise_region
+from gateway.intake.seen_keys import SeenKeys
 from gateway.intake.settings import ValidationSettings
 
 # Per-column caches hold only accepted texts and stop growing at this size, so a file full of distinct
@@ -92,7 +93,8 @@ class LineValidator:
         # BLAKE2 has no length extension, so a secret prefix is a sound keyed hash, and it is cheaper per
         # line than BLAKE2b's own keyed mode (which hashes a whole extra key block every time).
         self._check_duplicates = s.check_duplicates
-        self._seen: set[bytes] = set()
+        # Bounded memory for a file of any length: past a million keys they move to disk (seen_keys.py).
+        self._seen = SeenKeys()
         self._dedupe_key = dedupe_key or os.urandom(32)
 
     @property
@@ -285,15 +287,15 @@ class LineValidator:
 
         # Duplicates: the key is recorded even when other fields of this line are wrong, so fixing that
         # line later cannot silently create a second payment for the same person, benefit and period.
-        if key_prefix is not None and id_number is not None:
-            seen = self._seen
-            before = len(seen)
-            seen.add(_blake2b(key_prefix + id_number.encode(), digest_size=16).digest())
-            if len(seen) == before:
-                exc = LineRejected(
-                    "an earlier line has the same id_number, benefit and period", reason=R.DUPLICATE_IN_FILE
-                )
-                (errors := errors or []).append(_error(line, "id_number", id_t, exc))
+        if (
+            key_prefix is not None
+            and id_number is not None
+            and not self._seen.add(_blake2b(key_prefix + id_number.encode(), digest_size=16).digest())
+        ):
+            exc = LineRejected(
+                "an earlier line has the same id_number, benefit and period", reason=R.DUPLICATE_IN_FILE
+            )
+            (errors := errors or []).append(_error(line, "id_number", id_t, exc))
 
         if errors is not None:
             return errors

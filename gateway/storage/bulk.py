@@ -13,8 +13,13 @@ from typing import Any
 from sqlalchemy import Connection, Table
 
 
-def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (dicts with the same keys, all columns of ``table``) in one executemany."""
+def insert_many(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, skip_existing: bool = False
+) -> None:
+    """INSERT ``rows`` (dicts with the same keys, all columns of ``table``) in one executemany.
+
+    ``skip_existing``: a row whose unique key is already there is skipped (``ON CONFLICT DO NOTHING``,
+    the same words on SQLite and PostgreSQL), not an error."""
     if not rows:
         return
     columns = list(rows[0])
@@ -26,4 +31,6 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 - the table's own column names
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
+    if skip_existing:
+        sql += " ON CONFLICT DO NOTHING"
     conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in rows])

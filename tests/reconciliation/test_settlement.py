@@ -87,6 +87,17 @@ def test_ageing_buckets(db, tmp_path: Path) -> None:
     assert {b.label: b.internal.count for b in later.ageing}["over 30 days"] == 3
 
 
+def test_deceased_actions_are_the_settlements_own(db, tmp_path: Path) -> None:
+    """What a reconciliation run feeds the person-status feed, read from the few lines that name a
+    deceased code, is exactly the settlement's DECEASED_SUSPECTED list (and not its other actions)."""
+    _reconciled_month(db, tmp_path)
+    with db.read() as conn:
+        full = [a for a in S.build_settlement(conn, as_of=TODAY).actions if a.action == S.DECEASED_SUSPECTED]
+        quick = S.deceased_actions(conn)
+    assert full and [a.as_json() for a in quick] == [a.as_json() for a in full]
+    assert [a.id_hash for a in quick] == [a.id_hash for a in full]
+
+
 def test_action_list_is_masked_and_feeds_person_status(db, tmp_path: Path) -> None:
     m = _reconciled_month(db, tmp_path)
     s1 = m["s1"]
