@@ -474,12 +474,15 @@ class _Run:
     def _wait_final(self, ctx, board: StageBoard, stage: Stage, total: int) -> None:
         """Until no line is in flight; a run that stops moving for ``stall_seconds`` fails loudly.
 
-        Progress is read from the submissions (a few hundred rows), and the lines are counted only once
-        every submission has settled: counting a million lines twice a second would take a core."""
-        last, last_move = -1, time.monotonic()
+        Progress is read from the submissions (a few thousand rows), and the lines are counted only once
+        every submission has settled: counting a million lines twice a second would take a core. Moving
+        means any submission changed state, not only that one settled: the dispatcher sends what is due
+        first, so at ten million lines the first follow-up (and the first settled line) comes only after
+        several minutes of sending."""
+        last, last_move = None, time.monotonic()
         while True:
             time.sleep(0.5)
-            done = self._settled_lines(ctx)
+            done, moved = self._settled_lines(ctx)
             if done >= total:
                 open_lines = self._count(ctx, IN_FLIGHT)
                 done = total - open_lines
@@ -488,8 +491,8 @@ class _Run:
             board.advance(stage, done - stage.lines)
             if open_lines == 0:
                 return
-            if done != last:
-                last, last_move = done, time.monotonic()
+            if moved != last:
+                last, last_move = moved, time.monotonic()
             elif time.monotonic() - last_move > self.spec.stall_seconds:
                 raise Conflict(
                     f"dispatch made no progress for {self.spec.stall_seconds:.0f} s with {open_lines} "
@@ -500,19 +503,20 @@ class _Run:
                 if proc.poll() is not None:
                     raise Conflict(f"a dispatcher process exited with {proc.returncode}", "BENCH_WORKER_DIED")
 
-    def _settled_lines(self, ctx) -> int:
-        """Lines of submissions the dispatcher is done with (completed, refused, or in the manual queue)."""
+    def _settled_lines(self, ctx) -> tuple[int, tuple]:
+        """Lines of submissions the dispatcher is done with (completed, refused, or in the manual queue),
+        and how many submissions are in each state and attempt (which changes whenever one moves)."""
         from gateway.storage.tables_dispatch import submissions
 
         s = submissions.c
         with ctx.db.read() as conn:
-            return int(
-                conn.execute(
-                    select(func.coalesce(func.sum(s.line_count), 0)).where(
-                        s.batch_id.in_(self.batch_ids), s.state.in_(("COMPLETED", "REJECTED", "MANUAL"))
-                    )
-                ).scalar_one()
-            )
+            rows = conn.execute(
+                select(s.state, s.attempts, func.count(), func.coalesce(func.sum(s.line_count), 0))
+                .where(s.batch_id.in_(self.batch_ids))
+                .group_by(s.state, s.attempts)
+            ).all()
+        done = sum(int(n) for state, _a, _c, n in rows if state in ("COMPLETED", "REJECTED", "MANUAL"))
+        return done, tuple(sorted((state, int(a or 0), int(c)) for state, a, c, _n in rows))
 
     # -- stages 7 and 8 ----------------------------------------------------------------------------
 
