@@ -60,8 +60,8 @@ bench-province: $(STAMP) ## silink bench province at 1M lines with the baseline 
 	$(BIN)/silink bench province --payees $(or $(N),1000000) --baseline
 
 SIZES ?= 1000000,3000000,10000000
-bench-scale: $(BENCH_STAMP) ## province bench at 1M, 3M, 10M lines (SIZES=…,30000000 for 30M): table + PNG in var/bench-scale
-	$(BIN)/python -m benchmarks.scale --sizes $(SIZES) --out var/bench-scale
+bench-scale: $(BENCH_STAMP) ## province bench at 1M, 3M, 10M lines (SIZES=…,30000000 for 30M; REUSE=1 keeps reports already there): table + PNG in var/bench-scale
+	$(BIN)/python -m benchmarks.scale --sizes $(SIZES) --out var/bench-scale $(if $(REUSE),--reuse)
 
 lock: ## re-pin requirements.lock from the current .venv (after changing pyproject.toml)
 	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | grep -v '^-e ' > requirements.lock

@@ -1,10 +1,11 @@
 """`make bench-scale`: `silink bench province` at growing N, a table and a PNG of lines/s and peak RSS.
 
-Run ``python -m benchmarks.scale [--sizes 1000000,3000000,10000000] [--out var/bench-scale]``; 30M is
-``--sizes 1000000,3000000,10000000,30000000``. Each size runs in its own process (so one run's memory
-cannot flatter the next), its JSON report is kept as ``province-<N>.json``, and ``scale.md`` and
-``scale.png`` summarise them: end-to-end lines/s, each stage's lines/s, and peak RSS against N, with
-the ratio of peak RSS at the largest size to that at the smallest (the "flat memory" check).
+Run ``python -m benchmarks.scale [--sizes 1000000,3000000,10000000] [--out var/bench-scale] [--reuse]``;
+30M is ``--sizes 1000000,3000000,10000000,30000000``; ``--reuse`` keeps the reports already in ``--out``
+(``make bench-scale REUSE=1``). Each size runs in its own process (so one run's memory cannot flatter
+the next), its JSON report is kept as ``province-<N>.json``, and ``scale.md`` and ``scale.png``
+summarise them: end-to-end lines/s, each stage's lines/s, and peak RSS against N, with the ratio of
+peak RSS at the largest size to that at the smallest (the "flat memory" check).
 """
 
 from __future__ import annotations
@@ -93,12 +94,25 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.split("\n")[0])
     p.add_argument("--sizes", default="1000000,3000000,10000000", help="comma-separated line counts")
     p.add_argument("--out", type=Path, default=Path("var/bench-scale"), help="folder for reports and plot")
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a size's province-<N>.json already in --out instead of running it again (a run of "
+        "10M lines takes over an hour; its report is kept, and the table and plot are made afresh)",
+    )
     p.add_argument("extra", nargs=argparse.REMAINDER, help="passed on to silink bench province (after --)")
     args = p.parse_args(argv)
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())
     args.out.mkdir(parents=True, exist_ok=True)
     extra = [a for a in args.extra if a != "--"]
-    reports = [run_size(n, args.out, extra) for n in sizes]
+    reports = []
+    for n in sizes:
+        kept = args.out / f"province-{n}.json"
+        if args.reuse and kept.exists():
+            print(f"== {n:,} lines: reusing {kept}", file=sys.stderr, flush=True)
+            reports.append(json.loads(kept.read_text(encoding="utf-8")))
+        else:
+            reports.append(run_size(n, args.out, extra))
     text = table(reports)
     (args.out / "scale.md").write_text(text, encoding="utf-8")
     plot(reports, args.out / "scale.png")
