@@ -29,6 +29,7 @@ from gateway.errors import Conflict, InvalidInput, NotFound, PermissionDenied, S
 from gateway.pii import mask_number
 from gateway.redaction import redact_text
 from gateway.storage import Database
+from gateway.storage.members import one_of, slices
 from gateway.storage.tables import batch_lines, batches
 from gateway.storage.tables_dispatch import submissions
 from gateway.storage.tables_recon import (
@@ -38,7 +39,7 @@ from gateway.storage.tables_recon import (
     recon_matches,
     recon_statements,
 )
-from reconciliation._upsert import insert_ignore
+from reconciliation._upsert import insert_ignore, insert_ignore_many
 
 UNMATCHED_INTERNAL = "UNMATCHED_INTERNAL"  # a line with no result and no booking past the cut-off
 UNKNOWN_DEBIT = "UNKNOWN_DEBIT"  # a debit on a fund account naming none of our lines
@@ -86,16 +87,48 @@ class Recorder:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.added = 0
-        self._importer: dict[int, str] = {}
+        self._pending: list[tuple[tuple[str, ...], list[dict[str, Any]]]] = []
         # A batch's releaser never changes once it is released; a month's rejections name a few hundred
         # batches, so one query per batch instead of one per exception.
         self._releaser: dict[int, str | None] = {}
 
     def open(self, kind: str, subject: str, *, detail: str, **fields: Any) -> bool:
+        """Open an exception now, unless one of this kind and subject exists; True when it was added."""
+        added = insert_ignore(self.conn, recon_exceptions, self._row(kind, subject, detail, fields))
+        self.added += added
+        return added
+
+    def note(self, kind: str, subject: str, *, detail: str, **fields: Any) -> None:
+        """:meth:`open`, written with others of its shape at the next :meth:`flush`: a month's rejected
+        lines are one exception each, and one statement each was a large part of a run."""
+        row = self._row(kind, subject, detail, fields)
+        # Consecutive rows of one shape go in one executemany; the order of noting is kept, so the first
+        # exception noted for a kind and subject is the one written, as with :meth:`open`.
+        if self._pending and self._pending[-1][0] == tuple(row):
+            self._pending[-1][1].append(row)
+        else:
+            self._pending.append((tuple(row), [row]))
+
+    def flush(self) -> None:
+        """Write the noted exceptions (an existing kind and subject is kept, as :meth:`open` does)."""
+        if not self._pending:
+            return
+        x = recon_exceptions.c
+        keys = {(r["kind"], r["subject"]) for _shape, rows in self._pending for r in rows}
+        there: set[tuple[str, str]] = set()
+        for chunk in slices({subject for _kind, subject in keys}):
+            q = select(x.kind, x.subject).where(one_of(self.conn, x.subject, chunk))
+            there.update((kind, subject) for kind, subject in self.conn.execute(q))
+        for _shape, rows in self._pending:
+            insert_ignore_many(self.conn, recon_exceptions, rows)
+        self._pending.clear()
+        self.added += len(keys - there)
+
+    def _row(self, kind: str, subject: str, detail: str, fields: dict[str, Any]) -> dict[str, Any]:
         caused_by = fields.pop("caused_by", None) or self._cause(
             fields.get("entry_id"), fields.get("batch_id")
         )
-        row = {
+        return {
             "kind": kind,
             "subject": subject,
             "detail": detail,
@@ -104,9 +137,6 @@ class Recorder:
             "created_at": now_iso(),
             **fields,
         }
-        added = insert_ignore(self.conn, recon_exceptions, row)
-        self.added += added
-        return added
 
     def _cause(self, entry_id: int | None, batch_id: int | None) -> str | None:
         if batch_id is not None:

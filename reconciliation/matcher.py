@@ -362,6 +362,7 @@ class _Run:
     def flush(self) -> None:
         insert_ignore_many(self.conn, recon_matches, self._pending)
         self._pending.clear()
+        self.exceptions.flush()
 
     def count_new_matches(self) -> None:
         self.flush()
@@ -490,7 +491,7 @@ class _Run:
                 detail=f"line {line.e2e}: bank {e.amount_minor} fen, sent {line.amount} fen",
             )
         if role == RESULT and e.status in ("REJECTED", "CANCELLED"):
-            self.exceptions.open(
+            self.exceptions.note(
                 exc_mod.REJECTED,
                 f"line:{line_id}",
                 entry_id=e.id,
