@@ -175,35 +175,37 @@ def _released_lines() -> Any:
 
 def _statement_movements(conn: Connection) -> Iterator[tuple[Any, list[Any]]]:
     """Booked statement movements, each money movement once (a batch booking whose parts are listed
-    counts through its parts), in id order, each with its non-result claims and their lines' amounts,
-    fund accounts and days. Streams: one movement's claims at a time."""
+    counts through its parts), in id order, each with its non-result claims summed by role, rule, line
+    day and line fund account (``claims``: how many, ``line_minor``: their lines' amounts). A lump
+    booking claims thousands of lines; the database adds them up instead of streaming each one."""
     e, m, bl, s = recon_entries.c, recon_matches.c, batch_lines.c, submissions.c
     formats = sorted(exc_mod.STATEMENT_FORMATS)
     booked = (e.kind == "BOOKED") & e.source_format.in_(formats)
     parents = select(e.parent_id).where(booked, e.parent_id.is_not(None))
     claimed = recon_matches.join(batch_lines, bl.id == m.line_id).join(submissions, s.id == bl.submission_id)
+    movement = (
+        e.id,
+        e.kind,
+        e.status,
+        e.direction,
+        e.reversal,
+        e.amount_minor,
+        e.booking_date,
+        e.value_date,
+        e.account,
+        recon_statements.c.account.label("stmt_account"),
+        m.role,
+        m.rule,
+        _line_day().label("line_day"),
+        s.fund_account.label("line_account"),
+    )
     q = (
-        select(
-            e.id,
-            e.kind,
-            e.status,
-            e.direction,
-            e.reversal,
-            e.amount_minor,
-            e.booking_date,
-            e.value_date,
-            e.account,
-            recon_statements.c.account.label("stmt_account"),
-            m.role,
-            m.rule,
-            bl.amount_fen.label("line_amount"),
-            s.fund_account.label("line_account"),
-            _line_day().label("line_day"),
-        )
+        select(*movement, func.count(m.id).label("claims"), func.sum(bl.amount_fen).label("line_minor"))
         .select_from(recon_entries)
         .outerjoin(recon_statements, recon_statements.c.id == e.statement_id)
         .outerjoin(claimed, and_(m.entry_id == e.id, m.role != RESULT))
         .where(booked, e.id.not_in(parents))
+        .group_by(*movement)
         .order_by(e.id)
         .execution_options(yield_per=_STREAM_ROWS)
     )
@@ -284,6 +286,7 @@ def compute(conn: Connection) -> dict[tuple[str, str], DailyControlRow]:
         role = role_of(mv.kind, mv.status, mv.direction, mv.reversal)
         own_day = mv.booking_date or mv.value_date
         mine = [c for c in claims if c.role == role]
+        claimed = sum(c.claims for c in mine)
         if role == BOOKING:
             if not mine:
                 if own_day is not None:
@@ -294,10 +297,12 @@ def compute(conn: Connection) -> dict[tuple[str, str], DailyControlRow]:
                 continue
             for c in mine:
                 row = totals[(account, c.line_day)]
-                row.statement_debit_count += 1
+                row.statement_debit_count += c.claims
                 # A lump claims each line at the lump's amount: count each line's own share.
-                share = c.line_amount if c.rule == "BATCH_TOTAL" or len(mine) > 1 else mv.amount_minor
-                row.statement_debit_minor += share or 0
+                if c.rule == "BATCH_TOTAL" or claimed > 1:
+                    row.statement_debit_minor += int(c.line_minor or 0)
+                else:
+                    row.statement_debit_minor += mv.amount_minor or 0
         elif role == RETURN:
             if not mine:
                 if own_day is not None:
@@ -306,9 +311,10 @@ def compute(conn: Connection) -> dict[tuple[str, str], DailyControlRow]:
                     row.statement_credit_minor += mv.amount_minor or 0
                 continue
             for c in mine:
-                amount = mv.amount_minor if mv.amount_minor is not None else c.line_amount
+                # Each claimed line at the movement's amount, or at its own when the bank gave none.
+                amount = c.claims * mv.amount_minor if mv.amount_minor is not None else int(c.line_minor)
                 row = totals[(account, c.line_day)]
-                row.statement_credit_count += 1
+                row.statement_credit_count += c.claims
                 row.statement_credit_minor += amount
                 if account == c.line_account:
                     row.returned_minor += amount
