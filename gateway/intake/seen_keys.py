@@ -4,7 +4,7 @@ The in-file duplicate rule (one payment per person, benefit and period) must rem
 line of the file: a 16-byte keyed digest, about 80 bytes in a Python set, so a 30-million-line province
 payroll would hold 2.4 GB just for this. :class:`SeenKeys` keeps the most recent ``memory_keys`` keys in
 a set and moves them, when it is full, to a private temporary SQLite database on disk. A Bloom filter of
-the keys on disk (16 bits a key, four probes: about one key in 400 is a false "maybe") answers almost
+the keys on disk (16 bits a key, two probes: about one key in 70 is a false "maybe") answers almost
 every lookup without the disk; a "maybe" is settled by the database, so the answer is always exact.
 
 Memory is the set (bounded) plus two bytes a key for the filter; the disk holds the rest and is deleted
@@ -17,9 +17,11 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 
 MEMORY_KEYS = 1_000_000  # keys held in the set before they move to disk (about 80 MB)
-_FIRST_CAPACITY = 8_000_000  # keys the first filter is sized for; it doubles (and is rebuilt) past that
+_FIRST_CAPACITY = 16_000_000  # keys the first filter is sized for (32 MB); doubled and rebuilt past that
 _BITS_PER_KEY = 16
-_PROBES = 4
+# Two probes: marking and probing cost Python time per key, a false "maybe" only one indexed lookup on
+# disk, so fewer probes (1.4% false "maybe"s at 16 bits a key) beat the textbook optimum of eleven.
+_PROBES = 2  # _maybe_on_disk and _mark are unrolled for two
 _LOW64 = (1 << 64) - 1
 
 
@@ -66,22 +68,27 @@ class SeenKeys:
 
     # -- the filter ----------------------------------------------------------------------------------
 
-    def _probes(self, key: bytes) -> list[int]:
-        # The keys are keyed digests, so uniform: their own bits serve as the filter's hash functions
-        # (double hashing, the odd second half as the stride).
-        x = int.from_bytes(key[:16], "little")
-        low, step, mask = x & _LOW64, (x >> 64) | 1, self._mask
-        return [(low + i * step) & mask for i in range(_PROBES)]
-
     def _maybe_on_disk(self, key: bytes) -> bool:
-        bits = self._bits
-        return all(bits[p >> 3] >> (p & 7) & 1 for p in self._probes(key))
+        # The keys are keyed digests, so uniform: their own bits serve as the filter's hash functions
+        # (double hashing, the odd upper half as the stride). Unrolled, and most keys that are not on
+        # disk stop at the first probe: this runs for every line once keys are on disk.
+        x = int.from_bytes(key, "little")
+        low, step, mask, bits = x & _LOW64, (x >> 64) | 1, self._mask, self._bits
+        p = low & mask
+        if not bits[p >> 3] >> (p & 7) & 1:
+            return False
+        p = (low + step) & mask
+        return bool(bits[p >> 3] >> (p & 7) & 1)
 
     def _mark(self, keys: Iterable[bytes]) -> None:
-        bits = self._bits
+        bits, mask = self._bits, self._mask
         for key in keys:
-            for p in self._probes(key):
-                bits[p >> 3] |= 1 << (p & 7)
+            x = int.from_bytes(key, "little")
+            low = x & _LOW64
+            p = low & mask
+            bits[p >> 3] |= 1 << (p & 7)
+            p = (low + ((x >> 64) | 1)) & mask
+            bits[p >> 3] |= 1 << (p & 7)
 
     def _size_filter(self, capacity: int) -> None:
         bits = 1 << max(6, (capacity * _BITS_PER_KEY - 1).bit_length())  # a power of two, ≥ 16 per key
@@ -106,7 +113,8 @@ class SeenKeys:
             self._disk.execute("CREATE TABLE seen (k BLOB PRIMARY KEY) WITHOUT ROWID")
             self._size_filter(max(_FIRST_CAPACITY, 2 * self._limit))
         keys = self._recent
-        self._disk.executemany("INSERT INTO seen (k) VALUES (?)", ((k,) for k in keys))
+        # In key order: each page of the on-disk index is then visited once per spill, not once per key.
+        self._disk.executemany("INSERT INTO seen (k) VALUES (?)", ((k,) for k in sorted(keys)))
         self._on_disk += len(keys)
         if self._on_disk > self._capacity:
             # Past what the filter was sized for its false "maybe"s would climb: a filter twice as large,
