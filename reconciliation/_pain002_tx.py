@@ -89,7 +89,7 @@ class QuickReader:
 
     def __call__(self, elem) -> TxFields | None:
         """The fields of a regular transaction, or ``None``: read it with :func:`read_general`."""
-        found = _children(elem, self._tx_tags)
+        found, has_reason = self._tx_children(elem)
         if found is None:
             return None
         amount = currency = value_date = None
@@ -111,7 +111,6 @@ class QuickReader:
                     if value_date is None:
                         return None
                     break
-        has_reason = any(True for _ in elem.iterchildren(self.reason))
         return TxFields(
             raw_status=_text(found.get(self.tx_sts)),
             amount=amount,
@@ -124,6 +123,22 @@ class QuickReader:
             # Rare (refusals) and free of problems: the general reader's own code reads it.
             reason=self.read.reason(elem, "StsRsnInf", ReasonList.STATUS) if has_reason else None,
         )
+
+    def _tx_children(self, elem) -> tuple[dict | None, bool]:
+        """As :func:`_children` for the transaction's own fields, noting on the same walk whether it
+        carries a status reason (which may repeat)."""
+        found: dict = {}
+        has_reason = False
+        wanted, reason = self._tx_tags, self.reason
+        for child in elem:
+            tag = child.tag
+            if tag in wanted:
+                if tag in found:
+                    return None, False
+                found[tag] = child
+            elif tag == reason:
+                has_reason = True
+        return found, has_reason
 
     def _amount(self, amt) -> tuple[int | None, str | None] | None:
         """(amount, currency) from ``Amt``: ``InstdAmt``, else ``EqvtAmt/Amt``; ``(None, None)`` when

@@ -93,21 +93,28 @@ def parse(path: Path, ctx: ParseContext, *, quick: bool = True) -> tuple[list[St
             "reason": read.reason(elem, "StsRsnInf", ReasonList.STATUS),
         }
 
-    tags = [q("GrpHdr"), q("OrgnlGrpInfAndSts"), q("OrgnlPmtInfAndSts"), q("TxInfAndSts")]
+    # Compared as whole Clark names (the filter admits these four only): cheaper than taking every
+    # element's local name, twice per transaction.
+    grp_tag, orig_tag, pmt_tag, tx_tag = tags = [
+        q("GrpHdr"),
+        q("OrgnlGrpInfAndSts"),
+        q("OrgnlPmtInfAndSts"),
+        q("TxInfAndSts"),
+    ]
     for event, elem in iterparse(path, ctx, tags):
-        local = elem.tag.rsplit("}", 1)[1]
+        tag = elem.tag
         if event == "start":
-            if local == "OrgnlPmtInfAndSts":
+            if tag == tx_tag:
+                if pmt_elem is not None and pmt_header is None:
+                    pmt_header = read_pmt_header(pmt_elem, f"{base}/OrgnlPmtInfAndSts[{pmt_index}]")
+                tx_index += 1
+            elif tag == pmt_tag:
                 pmt_index += 1
                 pmt_elem, pmt_header, tx_index = elem, None, 0
                 pmt_insert_at = len(entries)
-            elif local == "TxInfAndSts" and pmt_elem is not None and pmt_header is None:
-                pmt_header = read_pmt_header(pmt_elem, f"{base}/OrgnlPmtInfAndSts[{pmt_index}]")
-            if local == "TxInfAndSts":
-                tx_index += 1
             continue
 
-        if local == "GrpHdr":
+        if tag == grp_tag:
             position = f"{base}/GrpHdr"
             msg_id = read.required_text(elem, ("MsgId",), elem, position)
             raw = text(elem, q("CreDtTm"))
@@ -116,7 +123,7 @@ def parse(path: Path, ctx: ParseContext, *, quick: bool = True) -> tuple[list[St
                     created = parse_datetime(raw)
                 except ValueError:
                     ctx.problem(position, "CreDtTm", "not an ISO date-time", elem.sourceline)
-        elif local == "OrgnlGrpInfAndSts":
+        elif tag == orig_tag:
             position = f"{base}/OrgnlGrpInfAndSts"
             orig_msg_id = read.required_text(elem, ("OrgnlMsgId",), elem, position)
             orig_msg_name = text(elem, q("OrgnlMsgNmId"))
@@ -141,7 +148,7 @@ def parse(path: Path, ctx: ParseContext, *, quick: bool = True) -> tuple[list[St
                         nb_of_txs=read.integer(elem, ("OrgnlNbOfTxs",), elem, position),
                     )
                 )
-        elif local == "TxInfAndSts":
+        elif tag == tx_tag:
             if pmt_header is None:  # pragma: no cover - the schema nests transactions in a block
                 ctx.problem(f"{base}/TxInfAndSts", "TxInfAndSts", "transaction outside a payment block")
                 continue
@@ -183,7 +190,7 @@ def parse(path: Path, ctx: ParseContext, *, quick: bool = True) -> tuple[list[St
                 )
             )
             drop(elem)
-        elif local == "OrgnlPmtInfAndSts":
+        elif tag == pmt_tag:
             header = pmt_header or read_pmt_header(elem, f"{base}/OrgnlPmtInfAndSts[{pmt_index}]")
             if header["status"]:
                 saw_status = True
