@@ -211,6 +211,17 @@ def apply_results(
     # One executemany per shape of update (which columns change), not one statement per line: a
     # 5,000-line answer is a handful of round trips. Rows are tuples in the shape's column order.
     updates: dict[tuple[bool, bool], list[tuple]] = {}
+    # Lines with an update waiting: a second move of one of them must wait until the first is written,
+    # or (in another shape's executemany, run first) it would find the line not yet moved and change
+    # nothing while its event said it had.
+    waiting: set[int] = set()
+
+    def write_updates() -> None:
+        for (failed, dated), rows in updates.items():
+            _executemany(conn, _update_sql(failed, dated), rows)
+        updates.clear()
+        waiting.clear()
+
     for res in results:
         if res.end_to_end_ref:
             i = by_ref.get(res.end_to_end_ref)
@@ -235,12 +246,14 @@ def apply_results(
         if day:
             row += (day,)
         line_id = ids[i]
+        if i in waiting:
+            write_updates()
+        waiting.add(i)
         updates.setdefault((failed, bool(day)), []).append((*row, line_id, old))
         events.append((line_id, old, new, cause, principal, evidence_id, now))
         state[i] = new
         counts[new] = counts.get(new, 0) + 1
-    for (failed, dated), rows in updates.items():
-        _executemany(conn, _update_sql(failed, dated), rows)
+    write_updates()
     if events:
         _executemany(conn, _EVENTS_INSERT, events)
     return counts

@@ -69,3 +69,33 @@ def test_mixed_results_set_each_lines_own_columns_and_only_move_forward(tmp_path
             assert len(conn.execute(select(line_events.c.id)).all()) == 4
     finally:
         db.dispose()
+
+
+def test_two_moves_of_one_line_in_one_answer_are_written_in_order(tmp_path) -> None:
+    """A line paid and then returned in the same answer ends RETURNED, as its events say, even though
+    the two moves are different shapes of update (the second sets the failure columns)."""
+    db = sqlite_db(tmp_path)
+    try:
+        sub_id = add_submission(db, lines=2)
+        add_lines(db, sub_id, ["ACCEPTED", "ACCEPTED"])
+        refs = [r["e2e_ref"] for r in _rows(db, sub_id)]
+        results = [
+            LineResult(LineOutcome.FAILED, end_to_end_ref=refs[0], reason=FailureReason.ACCOUNT_CLOSED),
+            LineResult(LineOutcome.PAID, end_to_end_ref=refs[1]),
+            LineResult(LineOutcome.RETURNED, end_to_end_ref=refs[1], reason=FailureReason.ACCOUNT_CLOSED),
+        ]
+        with db.write() as conn:
+            counts = apply_results(conn, sub_id, results, principal="test", cause="bank.result")
+        assert counts == {"FAILED": 1, "PAID": 1, "RETURNED": 1}
+        rows = _rows(db, sub_id)
+        assert [r["state"] for r in rows] == ["FAILED", "RETURNED"]
+        assert rows[1]["failure_reason"] == "ACCOUNT_CLOSED"
+        with db.read() as conn:
+            moves = conn.execute(
+                select(line_events.c.from_state, line_events.c.to_state)
+                .where(line_events.c.line_id == rows[1]["id"])
+                .order_by(line_events.c.id)
+            ).all()
+        assert [tuple(m) for m in moves] == [("ACCEPTED", "PAID"), ("PAID", "RETURNED")]
+    finally:
+        db.dispose()
