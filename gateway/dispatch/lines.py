@@ -20,7 +20,7 @@ from sqlalchemy import Connection, func, insert, literal, select, update
 from adapters.contract import LineOutcome, LineResult
 from gateway.clock import now_iso
 from gateway.errors import Internal
-from gateway.storage.bulk import insert_many
+from gateway.storage.bulk import execute_many, insert_many
 from gateway.storage.tables import batch_lines
 from gateway.storage.tables_dispatch import line_events
 
@@ -218,7 +218,7 @@ def apply_results(
 
     def write_updates() -> None:
         for (failed, dated), rows in updates.items():
-            _executemany(conn, _update_sql(failed, dated), rows)
+            execute_many(conn, _update_sql(failed, dated), rows)
         updates.clear()
         waiting.clear()
 
@@ -255,7 +255,7 @@ def apply_results(
         counts[new] = counts.get(new, 0) + 1
     write_updates()
     if events:
-        _executemany(conn, _EVENTS_INSERT, events)
+        execute_many(conn, _EVENTS_INSERT, events)
     return counts
 
 
@@ -277,14 +277,6 @@ def _update_sql(failed: bool, dated: bool) -> str:
         f"UPDATE {batch_lines.name} SET {', '.join(f'{c} = ?' for c in columns)} "  # noqa: S608
         "WHERE id = ? AND state = ?"
     )
-
-
-def _executemany(conn: Connection, sql: str, rows: list[tuple]) -> None:
-    """``sql`` (written with ``?`` marks) for every row through the driver's executemany: Core would
-    build and process a parameter dict per row, which costs about as much as the database's own work."""
-    if conn.dialect.paramstyle != "qmark":
-        sql = sql.replace("?", "%s")
-    conn.exec_driver_sql(sql, rows)
 
 
 def open_lines(conn: Connection, submission_id: int) -> int:

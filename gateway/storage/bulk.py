@@ -26,11 +26,18 @@ def insert_many(
     unknown = [c for c in columns if c not in table.c]
     if unknown:
         raise ValueError(f"{table.name} has no column(s) {', '.join(unknown)}")
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 - the table's own column names
-        f"VALUES ({', '.join([mark] * len(columns))})"
+        f"VALUES ({', '.join(['?'] * len(columns))})"
     )
     if skip_existing:
         sql += " ON CONFLICT DO NOTHING"
-    conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in rows])
+    execute_many(conn, sql, [tuple(r[c] for c in columns) for r in rows])
+
+
+def execute_many(conn: Connection, sql: str, rows: Sequence[tuple]) -> None:
+    """``sql``, written with ``?`` marks, for every row in one driver executemany (``%s`` marks where the
+    driver wants them). Only for SQL built from fixed names, never from data."""
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    conn.exec_driver_sql(sql, rows)
